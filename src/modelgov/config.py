@@ -1,0 +1,157 @@
+"""Find, read and validate a repository's modelgov config.
+
+The config is ``.modelgov.yaml`` (or ``.modelgov.yml``) or the
+``[tool.modelgov]`` table of ``pyproject.toml``, found by walking up from the
+checked path to the repository root.  ``--config FILE`` names one directly.
+Keys::
+
+    policy: default          # pack name or path (relative to the config file)
+    fail_on: error           # error | warning | note | never
+    roster: people.csv       # HR/identity export: email + status (active/left)
+    exclude: [legacy/**]     # model.yaml paths (globs) not to check
+    rules: {...}             # overrides on top of the pack, as in a pack
+    custom_rules: [...]      # declarative rules, as in a pack
+    allow_loosen: false      # audit: may repo configs loosen the org policy?
+
+Every key is validated here; an unknown key or a wrong type exits 2 with a
+message that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
+CONFIG_KEYS = {
+    "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen",
+}  # fmt: skip
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated config; ``path`` is where it came from (``None``: defaults)."""
+
+    path: Path | None = None
+    policy: str | None = None
+    fail_on: str | None = None
+    roster: Path | None = None
+    exclude: tuple[str, ...] = ()
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    allow_loosen: bool = False
+
+    @property
+    def folder(self) -> Path | None:
+        return self.path.parent if self.path is not None else None
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path is not None else "defaults"
+
+
+def find_config(start: Path, stop_at: Path | None = None) -> Path | None:
+    """Walk up from ``start`` to ``stop_at`` (the repo root) looking for a config."""
+    here = start if start.is_dir() else start.parent
+    here = Path(here).absolute()
+    stop = Path(stop_at).absolute() if stop_at is not None else None
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = here / name
+            if candidate.is_file():
+                return candidate
+        pyproject = here / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+        if stop is not None and here == stop:
+            return None
+        if (here / ".git").exists() and stop is None:
+            return None
+        if here.parent == here:
+            return None
+        here = here.parent
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "[tool.modelgov" in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def read_config(path: Path) -> Config:
+    """Read and validate a config file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    if path.name == "pyproject.toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(text).get("tool", {}).get("modelgov", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+    return config_from_data(data if data is not None else {}, path)
+
+
+def config_from_data(data: Any, path: Path | None) -> Config:
+    where = str(path) if path is not None else "config"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the config must be a mapping")
+    unknown = set(map(str, data)) - CONFIG_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(CONFIG_KEYS))})"
+        )
+    folder = path.parent if path is not None else Path.cwd()
+    policy = data.get("policy")
+    if policy is not None and not isinstance(policy, str):
+        raise ConfigError(f"{where}: `policy` must be a pack name or a path")
+    if isinstance(policy, str) and ("/" in policy or policy.endswith((".yaml", ".yml"))):
+        policy = str((folder / policy))
+    fail_on = data.get("fail_on")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise ConfigError(f"{where}: `fail_on` must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+    roster = data.get("roster")
+    if roster is not None and not isinstance(roster, str):
+        raise ConfigError(f"{where}: `roster` must be a path to a YAML or CSV file")
+    exclude = data.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        raise ConfigError(f"{where}: `exclude` must be a list of glob strings")
+    allow = data.get("allow_loosen", False)
+    if not isinstance(allow, bool):
+        raise ConfigError(f"{where}: `allow_loosen` must be true or false")
+    overrides = {k: data[k] for k in ("rules", "custom_rules") if k in data}
+    return Config(
+        path=path,
+        policy=policy,
+        fail_on=fail_on,
+        roster=(folder / roster) if isinstance(roster, str) else None,
+        exclude=tuple(exclude),
+        overrides=overrides,
+        allow_loosen=allow,
+    )
+
+
+def load_config(explicit: Path | None, start: Path, repo_root: Path | None) -> Config:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"config file {explicit} does not exist")
+        return read_config(explicit)
+    found = find_config(start, repo_root)
+    return read_config(found) if found is not None else Config()

@@ -1,0 +1,445 @@
+"""The only module that talks to git.  Everything else gets plain data from it.
+
+Design: the repository's own configuration is never trusted
+-----------------------------------------------------------
+modelgov checks repositories it did not write (an auditor's thousand repos, a
+pull request from a fork).  A repository's ``.git/config`` -- and any file an
+``include.path`` in it names -- can set keys that make git run programs:
+``core.fsmonitor``, ``core.hooksPath``, ``core.pager``, ``diff.external``,
+``diff.*.textconv``, ``filter.*``, ``gpg.program``, ``core.sshCommand``,
+``credential.helper``, aliases, and more in every release.  Chasing those
+keys one by one is a race we would lose, so modelgov never lets git read the
+repository's configuration at all:
+
+* Every git process runs with ``GIT_DIR`` pointing at a private *shadow*
+  directory that modelgov creates in a temporary folder.  The shadow holds a
+  config file written by modelgov (bare, no fsmonitor, no untracked cache),
+  ``HEAD`` and ``packed-refs`` with the repository's refs as read by this
+  module in Python (plain files, size-capped, no symlinks followed), a copy
+  of ``shallow`` and ``info/exclude``, and nothing else.
+* ``GIT_OBJECT_DIRECTORY`` points at the repository's object store, which is
+  pure data (objects, packs, commit-graph, alternates).
+* ``GIT_CONFIG_NOSYSTEM=1`` and ``GIT_CONFIG_GLOBAL=/dev/null``: neither the
+  machine's nor the user's config applies either, so results do not depend
+  on who runs modelgov.  ``HOME`` and ``XDG_CONFIG_HOME`` point at the shadow.
+* ``GIT_NO_REPLACE_OBJECTS=1``, and the shadow has no ``refs/replace`` and no
+  ``info/grafts``: replace refs and grafts cannot forge the history judged.
+* ``GIT_NO_LAZY_FETCH=1`` and ``GIT_TERMINAL_PROMPT=0``: reading a partial
+  clone never reaches the network, and nothing ever prompts.
+* Inherited ``GIT_*`` variables are dropped; a pre-commit run's
+  ``GIT_INDEX_FILE`` is passed on explicitly where the index is read.
+* Every process has a time limit and is started with an argument list, never
+  a shell, with ``--end-of-options`` before user-given revisions.
+
+Since the repository's config file is never opened by git, an ``include``
+of a FIFO or an endless file cannot hang modelgov; the only bytes of
+``.git`` modelgov reads itself are ``HEAD``, refs, ``packed-refs``,
+``shallow``, ``commondir`` and ``info/exclude``, each as a regular file with a
+size cap.  The shadow is owned by the running user, so git's ``safe.directory``
+ownership check does not get in the way of an auditor either.
+
+Git never writes into the repository: the commands used (``ls-files``,
+``ls-tree``, ``cat-file``, ``rev-parse``, ``log``) are read-only, optional
+locks are disabled, and the index is only read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GitError
+
+GIT_TIMEOUT = float(os.environ.get("MODELGOV_GIT_TIMEOUT", "60"))
+_SMALL_FILE = 1 << 20  # refs, HEAD and friends: never more than this
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_KEEP_ENV = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+
+
+def _read_small(path: Path, limit: int = _SMALL_FILE) -> str | None:
+    """Read a small regular file without following a symlink or blocking on a FIFO."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    import stat as _stat
+
+    if not _stat.S_ISREG(st.st_mode) or st.st_size > limit:
+        return None
+    from .repoview import ReadError, read_regular_file
+
+    try:
+        return read_regular_file(str(path), limit).decode("utf-8", "replace")
+    except ReadError:
+        return None
+
+
+def find_git_dir(start: Path) -> tuple[Path, Path] | None:
+    """Find the repository that holds ``start``: (work tree root, git dir), or None."""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    while True:
+        dotgit = here / ".git"
+        if dotgit.is_dir() and not dotgit.is_symlink():
+            return here, dotgit
+        if dotgit.is_file():
+            text = _read_small(dotgit, 4096) or ""
+            m = re.match(r"gitdir:\s*(.+)", text.strip())
+            if m:
+                gd = Path(m.group(1).strip())
+                gd = gd if gd.is_absolute() else (here / gd)
+                if gd.is_dir():
+                    return here, Path(os.path.abspath(gd))
+        if here.parent == here:
+            return None
+        here = here.parent
+
+
+def is_bare_repo(path: Path) -> bool:
+    """A folder that looks like a bare repository (HEAD, objects/, refs/)."""
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    type: str
+    sha: str
+    size: int  # -1 when unknown (index entries, submodules)
+    path: str
+
+
+class GitRepo:
+    """Read-only access to one repository through hardened git processes."""
+
+    def __init__(self, git_dir: Path, worktree: Path | None) -> None:
+        self.git_dir = Path(os.path.abspath(git_dir))
+        self.worktree = Path(os.path.abspath(worktree)) if worktree is not None else None
+        common = _read_small(self.git_dir / "commondir", 4096)
+        if common and common.strip():
+            c = Path(common.strip())
+            self.common_dir = Path(os.path.abspath(c if c.is_absolute() else self.git_dir / c))
+        else:
+            self.common_dir = self.git_dir
+        self._shadow: Path | None = None
+        self._refs: dict[str, str] | None = None
+        self.calls = 0  # git processes started (reported by --stats and the docs)
+
+    # -- lifecycle -----------------------------------------------------------
+    @classmethod
+    def open(cls, start: Path) -> GitRepo | None:
+        found = find_git_dir(start)
+        if found is None:
+            return None
+        root, git_dir = found
+        return cls(git_dir, root)
+
+    def close(self) -> None:
+        if self._shadow is not None:
+            shutil.rmtree(self._shadow, ignore_errors=True)
+            self._shadow = None
+
+    def __enter__(self) -> GitRepo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- refs, read in Python --------------------------------------------------
+    def _object_format(self) -> str:
+        text = _read_small(self.common_dir / "config", 1 << 16) or ""
+        m = re.search(r"(?im)^\s*objectformat\s*=\s*(\w+)", text)
+        return m.group(1).lower() if m else "sha1"
+
+    def refs(self) -> dict[str, str]:
+        """All refs as name -> object id (loose refs win over packed ones)."""
+        if self._refs is not None:
+            return self._refs
+        refs: dict[str, str] = {}
+        packed = _read_small(self.common_dir / "packed-refs", 256 << 20) or ""
+        for line in packed.splitlines():
+            if not line or line[0] in "#^":
+                continue
+            parts = line.split(" ", 1)
+            if len(parts) == 2 and _SHA.match(parts[0]) and _safe_ref(parts[1]):
+                refs[parts[1]] = parts[0]
+        base = self.common_dir / "refs"
+        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+            for name in filenames:
+                full = Path(dirpath) / name
+                rel = "refs/" + full.relative_to(base).as_posix()
+                if not _safe_ref(rel):
+                    continue
+                text = (_read_small(full, 4096) or "").strip()
+                if _SHA.match(text):
+                    refs[rel] = text
+                elif text.startswith("ref: "):
+                    target = text[5:].strip()
+                    if _safe_ref(target):
+                        refs[rel] = "ref: " + target
+            dirnames[:] = [d for d in dirnames if not (Path(dirpath) / d).is_symlink()]
+        resolved = {}
+        for name, value in refs.items():
+            sha = self._follow(value, refs)
+            if sha:
+                resolved[name] = sha
+        self._refs = resolved
+        return resolved
+
+    @staticmethod
+    def _follow(value: str, refs: dict[str, str]) -> str | None:
+        for _ in range(5):
+            if value.startswith("ref: "):
+                value = refs.get(value[5:].strip(), "")
+                continue
+            return value if _SHA.match(value) else None
+        return None
+
+    def head(self) -> str | None:
+        """The commit HEAD points to, or None (no commits yet, or unreadable)."""
+        text = (_read_small(self.git_dir / "HEAD", 4096) or "").strip()
+        if _SHA.match(text):
+            return text
+        if text.startswith("ref: "):
+            return self.refs().get(text[5:].strip())
+        return None
+
+    def head_ref(self) -> str:
+        text = (_read_small(self.git_dir / "HEAD", 4096) or "").strip()
+        return text[5:].strip() if text.startswith("ref: ") else "HEAD"
+
+    def is_shallow(self) -> bool:
+        return bool((_read_small(self.common_dir / "shallow") or "").strip())
+
+    # -- the shadow git dir -----------------------------------------------------
+    def _shadow_dir(self) -> Path:
+        if self._shadow is not None:
+            return self._shadow
+        shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+        fmt = self._object_format()
+        config = [
+            "[core]",
+            f"\trepositoryformatversion = {1 if fmt != 'sha1' else 0}",
+            "\tbare = true",
+            "\tfsmonitor = false",
+            "\tuntrackedCache = false",
+            "\thooksPath = /dev/null",
+            "\tsymlinks = true",
+            "\tquotePath = false",
+            "[diff]",
+            "\texternal =",
+            "\trenames = true",
+            "[log]",
+            "\tshowSignature = false",
+            "[safe]",
+            "\tbareRepository = all",
+        ]
+        if fmt != "sha1":
+            config += ["[extensions]", f"\tobjectFormat = {fmt}"]
+        (shadow / "config").write_text("\n".join(config) + "\n", encoding="utf-8")
+        (shadow / "refs").mkdir()
+        (shadow / "info").mkdir()
+        head = self.head()
+        zero = "0" * (64 if fmt == "sha256" else 40)
+        (shadow / "HEAD").write_text((head or "ref: refs/heads/modelgov-empty") + "\n", encoding="utf-8")
+        lines = ["# pack-refs with: peeled sorted"]
+        for name, sha in sorted(self.refs().items()):
+            if sha != zero and not name.startswith("refs/replace/"):
+                lines.append(f"{sha} {name}")
+        (shadow / "packed-refs").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        shallow = _read_small(self.common_dir / "shallow")
+        if shallow:
+            (shadow / "shallow").write_text(shallow, encoding="utf-8")
+        exclude = _read_small(self.common_dir / "info" / "exclude", 1 << 16)
+        if exclude:
+            (shadow / "info" / "exclude").write_text(exclude, encoding="utf-8")
+        self._shadow = shadow
+        return shadow
+
+    def env(self, *, index_file: str | None = None, worktree: bool = False) -> dict[str, str]:
+        shadow = self._shadow_dir()
+        env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
+        env.update(
+            {
+                "GIT_DIR": str(shadow),
+                "GIT_OBJECT_DIRECTORY": str(self.common_dir / "objects"),
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_CONFIG_SYSTEM": os.devnull,
+                "HOME": str(shadow),
+                "XDG_CONFIG_HOME": str(shadow),
+                "GIT_NO_REPLACE_OBJECTS": "1",
+                "GIT_TERMINAL_PROMPT": "0",
+                "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_NO_LAZY_FETCH": "1",
+                "GIT_ATTR_NOSYSTEM": "1",
+                "GIT_PAGER": "cat",
+                "PAGER": "cat",
+                "LC_ALL": "C",
+                "GIT_ASKPASS": "",
+                "SSH_ASKPASS": "",
+                "GIT_EDITOR": ":",
+            }
+        )
+        env["GIT_INDEX_FILE"] = index_file or str(self.git_dir / "index")
+        if worktree and self.worktree is not None:
+            env["GIT_WORK_TREE"] = str(self.worktree)
+        return env
+
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        index_file: str | None = None,
+        worktree: bool = False,
+        input: bytes | None = None,
+        check: bool = True,
+    ) -> bytes:
+        """Run ``git ARGS`` in the hardened environment and return stdout."""
+        self.calls += 1
+        cwd = str(self.worktree) if worktree and self.worktree else str(self._shadow_dir())
+        try:
+            proc = subprocess.run(
+                ["git", "--no-pager", *args],
+                input=input,
+                capture_output=True,
+                env=self.env(index_file=index_file, worktree=worktree),
+                cwd=cwd,
+                timeout=GIT_TIMEOUT,
+                check=False,
+                stdin=None if input is not None else subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT:.0f}s; stopped") from None
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+        if check and proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {msg[-1] if msg else f'exit {proc.returncode}'}")
+        return proc.stdout
+
+    # -- questions -------------------------------------------------------------
+    def rev_parse(self, rev: str) -> str:
+        """Resolve ``rev`` to a commit id (refs as read by modelgov; no reflogs)."""
+        out = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], check=False)
+        sha = out.decode().strip()
+        if not _SHA.match(sha):
+            raise GitError(f"{rev!r} is not a commit in this repository")
+        return sha
+
+    def worktree_files(self, pathspecs: Sequence[str] = ()) -> list[str]:
+        """Tracked and untracked-but-not-ignored files of the work tree."""
+        out = self.run(
+            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
+            worktree=True,
+        )
+        return sorted({p for p in out.decode("utf-8", "surrogateescape").split("\0") if p})
+
+    def index_entries(self, index_file: str | None = None, pathspecs: Sequence[str] = ()) -> list[TreeEntry]:
+        """Stage-0 entries of the index (what a commit would record)."""
+        out = self.run(["ls-files", "-z", "--stage", "--", *pathspecs], index_file=index_file)
+        entries = []
+        for rec in out.decode("utf-8", "surrogateescape").split("\0"):
+            if not rec:
+                continue
+            meta, _, path = rec.partition("\t")
+            mode, sha, stage = meta.split()
+            if stage != "0":
+                continue
+            kind = "commit" if mode == "160000" else "blob"
+            entries.append(TreeEntry(mode, kind, sha, -1, path))
+        return entries
+
+    def tree_entries(self, commit: str) -> list[TreeEntry]:
+        """Every file of ``commit`` with its size (one ``ls-tree`` process)."""
+        out = self.run(["ls-tree", "-r", "-l", "-z", "--full-tree", "--end-of-options", commit])
+        entries = []
+        for rec in out.decode("utf-8", "surrogateescape").split("\0"):
+            if not rec:
+                continue
+            meta, _, path = rec.partition("\t")
+            mode, kind, sha, size = meta.split()
+            entries.append(TreeEntry(mode, kind, sha, int(size) if size.isdigit() else -1, path))
+        return entries
+
+    def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]:
+        """Contents of blobs (one ``cat-file --batch`` process); ``None`` when over ``limit``."""
+        wanted = list(dict.fromkeys(s for s in shas if _SHA.match(s)))
+        if not wanted:
+            return {}
+        out = self.run(["cat-file", "--batch"], input="".join(f"{s}\n" for s in wanted).encode())
+        result: dict[str, bytes | None] = {}
+        pos = 0
+        for sha in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode("ascii", "replace").split()
+            pos = end + 1
+            if len(header) < 3 or header[1] != "blob":
+                result[sha] = None
+                continue
+            size = int(header[2])
+            result[sha] = out[pos : pos + size] if size <= limit else None
+            pos += size + 1
+        return result
+
+    def log(self, args: Sequence[str]) -> bytes:
+        """``git log`` with fixed, safe options (no pager, no signatures, no textconv)."""
+        return self.run(["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args])
+
+
+def user_identity() -> tuple[str, str]:
+    """The user's own ``user.name`` and ``user.email`` from their global git config.
+
+    Only the user's global config is read (never a repository's), for
+    ``modelgov init``.
+    """
+    values = []
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    for key in ("user.name", "user.email"):
+        try:
+            out = subprocess.run(
+                ["git", "config", "--global", "--get", key],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            ).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        values.append(out)
+    return values[0], values[1]
+
+
+def _safe_ref(name: str) -> bool:
+    return (
+        name.startswith("refs/")
+        and ".." not in name
+        and not any(c in name for c in " ~^:?*[\\\0\n")
+        and not name.endswith((".lock", "/"))
+    )
+
+
+def iter_repos(root: Path, depth: int) -> Iterator[Path]:
+    """Repositories at or below ``root`` (work trees and bare repos), to ``depth`` levels."""
+    root = Path(os.path.abspath(root))
+    if (root / ".git").exists() or is_bare_repo(root):
+        yield root
+        return
+    if depth <= 0:
+        return
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        return
+    for child in children:
+        yield from iter_repos(child, depth - 1)
+

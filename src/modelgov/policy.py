@@ -1,0 +1,343 @@
+"""Policy packs: which rules run, at which severity, with which options, per risk tier.
+
+A pack is a YAML file::
+
+    name: strict
+    description: Regulated and high-risk settings.
+    extends: default            # a pack name, a path, or a list of them
+    rules:
+      MG131:                    # rule id or name
+        severity: error
+        options: {max_minutes: {low: 120, medium: 45, high: 15}}
+        tiers:
+          low: {severity: warning}
+
+Packs are found by name in ``policies/`` (shipped with modelgov), in
+packages registered under the entry point group ``modelgov.policies``, or
+by path.  ``extends`` merges key by key; cycles and unknown names are
+errors.  Everything a pack says is validated here, in one place, against
+what the rules declare: unknown rule ids or options and wrong types exit 2
+with a message that names them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PolicyError
+from .findings import Severity
+from .registry import Registry
+from .resources import data_dir
+from .rules.base import TIERS, Option, Rule
+
+PACK_KEYS = {"name", "description", "extends", "rules", "custom_rules"}
+RULE_KEYS = {"enabled", "severity", "options", "tiers"}
+TIER_KEYS = {"enabled", "severity", "options"}
+DEFAULT_PACK = "default"
+POLICY_ENTRY_POINTS = "modelgov.policies"
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    enabled: bool
+    severity: Severity
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A fully resolved, validated policy."""
+
+    name: str
+    chain: tuple[str, ...]  # the packs merged, base first
+    data: Mapping[str, Any]  # the merged pack (rules keyed by id)
+    registry: Registry
+    digest: str
+    custom_rules: tuple[Any, ...] = field(default=())
+
+    def settings(self, rule: Rule, tier: str | None) -> RuleSettings:
+        """Enabled flag, severity and options of ``rule`` for a model of ``tier``.
+
+        A model whose tier is missing or invalid is judged with the high tier's
+        settings (MG102/MG010 report the tier itself).
+        """
+        tier = tier if tier in TIERS else "high"
+        conf = self.data.get("rules", {}).get(rule.id, {})
+        over = conf.get("tiers", {}).get(tier, {})
+        enabled = bool(over.get("enabled", conf.get("enabled", True)))
+        sev_text = over.get("severity", conf.get("severity"))
+        severity = Severity.parse(sev_text) if sev_text else rule.severity
+        options: dict[str, Any] = {}
+        for name, spec in rule.options.items():
+            value = spec.default
+            if name in conf.get("options", {}):
+                value = conf["options"][name]
+            if name in over.get("options", {}):
+                value = over["options"][name]
+            options[name] = tier_value(spec, value, tier)
+        return RuleSettings(enabled, severity, options)
+
+
+def tier_value(spec: Option, value: Any, tier: str) -> Any:
+    if spec.per_tier and isinstance(value, dict):
+        if tier in value:
+            return value[tier]
+        if "default" in value:
+            return value["default"]
+        return tier_value(spec, spec.default, tier) if value is not spec.default else None
+    return value
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def builtin_pack_names() -> list[str]:
+    return sorted(p.stem for p in data_dir("policies").glob("*.yaml"))
+
+
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        if not path.is_file():
+            raise PolicyError(f"{what} {path} does not exist or is not a file")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"cannot read {what} {path}: {exc}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+
+
+def _entry_point_pack(name: str) -> Path | None:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=POLICY_ENTRY_POINTS):
+        if ep.name != name:
+            continue
+        try:
+            target = ep.load()
+        except Exception as exc:
+            raise PolicyError(f"policy plug-in {ep.value!r} for pack {name!r} failed to load: {exc}") from None
+        path = Path(target() if callable(target) else target)
+        return path
+    return None
+
+
+def locate_pack(ref: str, relative_to: Path | None) -> tuple[str, Path]:
+    """Find a pack by name (built-in or plug-in) or by path."""
+    looks_like_path = any(s in ref for s in ("/", os.sep)) or ref.endswith((".yaml", ".yml"))
+    if looks_like_path:
+        path = Path(ref).expanduser()
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        return str(path), path
+    builtin_path = data_dir("policies") / f"{ref}.yaml"
+    if builtin_path.is_file():
+        return ref, builtin_path
+    plugin = _entry_point_pack(ref)
+    if plugin is not None:
+        return ref, plugin
+    raise PolicyError(
+        f"unknown policy pack {ref!r}; built-in packs: {', '.join(builtin_pack_names())} "
+        "(or give a path to a YAML file)"
+    )
+
+
+def merge(base: Any, over: Any) -> Any:
+    """Merge ``over`` onto ``base`` key by key (mappings recursively, other values replace)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = merge(base[key], value) if key in base else value
+        return out
+    return over
+
+
+def _load_chain(ref: str, relative_to: Path | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+    label, path = locate_pack(ref, relative_to)
+    ident = str(path.resolve()) if path.exists() else label
+    if ident in seen:
+        raise PolicyError(f"policy packs extend each other in a cycle: {' -> '.join([*seen, ident])}")
+    data = _read_yaml(path, "policy pack")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError(f"policy pack {label}: the top level must be a mapping")
+    unknown = set(data) - PACK_KEYS
+    if unknown:
+        raise PolicyError(f"policy pack {label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    return _extend(data, label, path.parent, (*seen, ident))
+
+
+def _extend(
+    data: dict[str, Any], label: str, folder: Path | None, seen: tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
+    parents = data.get("extends") or []
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        raise PolicyError(f"policy pack {label}: `extends` must be a pack name, a path or a list of them")
+    merged: dict[str, Any] = {}
+    chain: list[str] = []
+    for parent in parents:
+        pdata, pchain = _load_chain(parent, folder, seen)
+        merged = merge(merged, pdata)
+        chain.extend(c for c in pchain if c not in chain)
+    own = {k: v for k, v in data.items() if k != "extends"}
+    if "custom_rules" in merged and "custom_rules" in own:
+        own = dict(own, custom_rules=list(merged["custom_rules"]) + list(own["custom_rules"] or []))
+    merged = merge(merged, own)
+    chain.append(label)
+    return merged, chain
+
+
+def load_policy(
+    ref: str | None,
+    registry: Registry,
+    *,
+    relative_to: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    overrides_label: str = "config",
+) -> Policy:
+    """Resolve ``ref`` (default pack if ``None``) plus config ``overrides`` into a policy."""
+    data, chain = _load_chain(ref or DEFAULT_PACK, relative_to, ())
+    if overrides:
+        data = merge(data, {k: v for k, v in overrides.items() if k != "extends"})
+        chain.append(overrides_label)
+    from .custom import custom_rules_from_policy
+
+    custom = custom_rules_from_policy(data.get("custom_rules") or [], registry, chain[-1])
+    registry = registry.with_rules(custom)
+    rules = normalize_rules(data.get("rules") or {}, registry, chain[-1])
+    final = dict(data, rules=rules)
+    final.setdefault("name", chain[-1])
+    digest = hashlib.sha256(
+        json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
+    ).hexdigest()
+    return Policy(
+        name=str(final.get("name") or chain[-1]),
+        chain=tuple(chain),
+        data=final,
+        registry=registry,
+        digest=f"sha256:{digest}",
+        custom_rules=tuple(custom),
+    )
+
+
+def normalize_rules(raw: Any, registry: Registry, where: str) -> dict[str, Any]:
+    """Validate a ``rules:`` mapping and key it by rule id."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: `rules` must be a mapping of rule id to settings")
+    out: dict[str, Any] = {}
+    for key, conf in raw.items():
+        rule = registry.resolve(str(key))
+        if rule is None:
+            raise PolicyError(f"{where}: unknown rule {key!r} (see `modelgov rules`)")
+        if conf is None:
+            conf = {}
+        if isinstance(conf, bool):
+            conf = {"enabled": conf}
+        if not isinstance(conf, dict):
+            raise PolicyError(f"{where}: rules.{key} must be a mapping (enabled, severity, options, tiers)")
+        bad = set(conf) - RULE_KEYS
+        if bad:
+            raise PolicyError(
+                f"{where}: rules.{key}: unknown setting(s) {', '.join(sorted(map(str, bad)))} "
+                f"(expected {', '.join(sorted(RULE_KEYS))})"
+            )
+        _check_block(conf, rule, f"{where}: rules.{key}")
+        tiers = conf.get("tiers", {})
+        if not isinstance(tiers, dict):
+            raise PolicyError(f"{where}: rules.{key}.tiers must be a mapping of tier to settings")
+        for tier, tconf in tiers.items():
+            if tier not in TIERS:
+                raise PolicyError(f"{where}: rules.{key}.tiers: unknown tier {tier!r} (low, medium, high)")
+            if not isinstance(tconf, dict) or set(tconf) - TIER_KEYS:
+                raise PolicyError(
+                    f"{where}: rules.{key}.tiers.{tier} must be a mapping of enabled, severity, options"
+                )
+            _check_block(tconf, rule, f"{where}: rules.{key}.tiers.{tier}", in_tier=True)
+        target = out.setdefault(rule.id, {})
+        out[rule.id] = merge(target, conf)
+    return out
+
+
+def _check_block(conf: dict[str, Any], rule: Rule, where: str, *, in_tier: bool = False) -> None:
+    if "enabled" in conf and not isinstance(conf["enabled"], bool):
+        raise PolicyError(f"{where}.enabled must be true or false")
+    if "severity" in conf:
+        try:
+            Severity.parse(str(conf["severity"]))
+        except ValueError as exc:
+            raise PolicyError(f"{where}.severity: {exc}") from None
+    options = conf.get("options", {})
+    if not isinstance(options, dict):
+        raise PolicyError(f"{where}.options must be a mapping")
+    for name, value in options.items():
+        spec = rule.options.get(str(name))
+        if spec is None:
+            known = ", ".join(sorted(rule.options)) or "none"
+            raise PolicyError(f"{where}: unknown option {name!r} for {rule.id} ({rule.name}); options: {known}")
+        check_option_value(spec, value, f"{where}.options.{name}", allow_tiers=not in_tier)
+
+
+_TYPE_WORDS = {
+    "int": "an integer",
+    "days": "a whole number of days",
+    "float": "a number",
+    "str": "a string",
+    "bool": "true or false",
+    "list[str]": "a list of strings",
+}
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind in ("int", "days"):
+        return isinstance(value, int) and not isinstance(value, bool) and (kind != "days" or value >= 0)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return False
+
+
+def check_option_value(spec: Option, value: Any, where: str, *, allow_tiers: bool = True) -> None:
+    if spec.per_tier and allow_tiers and isinstance(value, dict):
+        for tier, sub in value.items():
+            if tier not in (*TIERS, "default"):
+                raise PolicyError(f"{where}: unknown tier {tier!r} (low, medium, high or default)")
+            check_option_value(spec, sub, f"{where}.{tier}", allow_tiers=False)
+        return
+    if not _type_ok(spec.type, value):
+        extra = " (or a mapping of tier to value)" if spec.per_tier and allow_tiers else ""
+        raise PolicyError(f"{where} must be {_TYPE_WORDS[spec.type]}{extra}, not {value!r}")
+    if spec.type == "list[str]" and "pattern" in where:
+        import re
+
+        for pat in value:
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                raise PolicyError(f"{where}: invalid regular expression {pat!r}: {exc}") from None
+
+
+def describe(policy: Policy, rules: Sequence[Rule]) -> dict[str, Any]:
+    """A summary for reports: name, chain and digest."""
+    return {"name": policy.name, "chain": list(policy.chain), "digest": policy.digest, "rules": len(rules)}

@@ -1,0 +1,61 @@
+"""``--format text``: one line per finding, the hint below it, a closing summary.
+
+``file:line:col: severity RULE message``, like compilers and ruff, so editors
+and terminals make the location clickable.  Colour only on a TTY.
+"""
+
+from __future__ import annotations
+
+from ..findings import Finding, Severity
+from ..report import Report
+from ._safe import inert
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
+
+
+def _c(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _line(f: Finding, color: bool) -> list[str]:
+    where = _c(f"{inert(f.file)}:{f.line}:{f.col}:", "1", color)
+    if f.active:
+        sev = _c(f.severity.label, _COLORS[f.severity], color)
+    else:
+        sev = _c("waived", "2", color)
+    lines = [f"{where} {sev} {_c(f.rule, '1', color)} {inert(f.message)}"]
+    if f.waived is not None:
+        w = f.waived
+        ticket = f", {inert(w.ticket)}" if w.ticket else ""
+        lines.append(
+            f"    waived until {inert(w.expires)} by {inert(w.approved_by)}{ticket}: {inert(w.reason)}"
+        )
+    elif f.hint:
+        lines.append(f"    {_c('hint:', '2', color)} {inert(f.hint)}")
+    return lines
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    out: list[str] = []
+    for f in report.findings:
+        out.extend(_line(f, color))
+    s = report.summary()
+    models = _plural(s["models"], "model")
+    policy = f"policy {report.policy_name} ({report.policy_digest[:19]}), today {report.today}"
+    if out:
+        out.append("")
+    counts = [_plural(s["errors"], "error"), _plural(s["warnings"], "warning")]
+    if s["notes"]:
+        counts.append(_plural(s["notes"], "note"))
+    waived = f", {s['waived']} waived" if s["waived"] else ""
+    if not report.failing() and not any(f.active for f in report.findings):
+        out.append(f"{_c('All clear:', '32', color)} {models} checked{waived}; {policy}.")
+    else:
+        verdict = "failed" if report.failing() else "passed"
+        label = _c(verdict.capitalize() + ":", "31" if report.failing() else "32", color)
+        out.append(f"{label} {', '.join(counts)}{waived} in {models} (fail-on {report.fail_on}); {policy}.")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,88 @@
+"""The built-in rules: an explicit registry, one module per rule.
+
+Plug-ins register more rules through the ``modelgov.rules`` entry point group
+(see :mod:`modelgov.registry`); the built-ins are listed here literally so
+that mypy checks every one and start-up does not scan installed packages.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import (
+    mg001_yaml_syntax,
+    mg002_duplicate_key,
+    mg003_multiple_documents,
+    mg004_not_a_mapping,
+    mg005_unreadable_file,
+    mg006_unsupported_yaml,
+    mg007_invalid_value,
+    mg008_hidden_characters,
+    mg009_declaration_missing,
+    mg010_schema,
+    mg011_unknown_key,
+    mg100_schema_version,
+    mg101_name,
+    mg102_risk_tier,
+    mg110_owner_missing,
+    mg111_owner_person,
+    mg120_on_call_missing,
+    mg121_on_call_escalation,
+    mg130_rollback_missing,
+    mg131_rollback_time_limit,
+    mg140_drift_missing,
+    mg141_drift_signals,
+    mg142_drift_alert_route,
+    mg150_deploy_missing,
+    mg151_deploy_roles,
+    mg152_deploy_self_approval,
+    mg160_reference_missing,
+    mg161_paths_unmatched,
+    mg170_retraining_missing,
+    mg200_review_overdue,
+    mg201_rollback_drill_overdue,
+    mg210_waiver_invalid,
+    mg211_waiver_expired,
+    mg212_waiver_too_long,
+    mg213_waiver_self_approved,
+    mg214_waiver_unused,
+)
+
+BUILTIN_MODULES: tuple[ModuleType, ...] = (
+    mg001_yaml_syntax,
+    mg002_duplicate_key,
+    mg003_multiple_documents,
+    mg004_not_a_mapping,
+    mg005_unreadable_file,
+    mg006_unsupported_yaml,
+    mg007_invalid_value,
+    mg008_hidden_characters,
+    mg009_declaration_missing,
+    mg010_schema,
+    mg011_unknown_key,
+    mg100_schema_version,
+    mg101_name,
+    mg102_risk_tier,
+    mg110_owner_missing,
+    mg111_owner_person,
+    mg120_on_call_missing,
+    mg121_on_call_escalation,
+    mg130_rollback_missing,
+    mg131_rollback_time_limit,
+    mg140_drift_missing,
+    mg141_drift_signals,
+    mg142_drift_alert_route,
+    mg150_deploy_missing,
+    mg151_deploy_roles,
+    mg152_deploy_self_approval,
+    mg160_reference_missing,
+    mg161_paths_unmatched,
+    mg170_retraining_missing,
+    mg200_review_overdue,
+    mg201_rollback_drill_overdue,
+    mg210_waiver_invalid,
+    mg211_waiver_expired,
+    mg212_waiver_too_long,
+    mg213_waiver_self_approved,
+    mg214_waiver_unused,
+)

@@ -1,0 +1,34 @@
+"""Shared judgement of "how long ago" dates (review, rollback drill)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ._util import as_date, days
+from .base import RuleContext
+
+
+def age_findings(ctx: RuleContext, pointer: str, what: str, fix: str) -> Iterator[Finding]:
+    """Findings for a date at ``pointer`` that is in the future or older than ``max_age_days``."""
+    value = ctx.get(pointer)
+    when = as_date(value)
+    if when is None:
+        return  # missing: the section's rule; malformed: MG007/MG010
+    age = (ctx.today - when).days
+    if age < 0:
+        yield ctx.finding(
+            pointer,
+            f"{what} is dated {when.isoformat()}, {days(-age)} in the future (today is "
+            f"{ctx.today.isoformat()})",
+            "Record the date the event actually happened.",
+        )
+        return
+    limit = int(ctx.options["max_age_days"])
+    if age > limit:
+        yield ctx.finding(
+            pointer,
+            f"{what} was {days(age)} ago ({when.isoformat()}); a {ctx.tier or 'model of unknown'}"
+            f"-risk model allows at most {days(limit)}",
+            fix,
+        )

@@ -1,0 +1,64 @@
+"""Every declared value has the shape the model.yaml schema gives it.
+
+The JSON Schema in ``schemas/model.schema.json`` is the public contract of
+the file: types, enums (risk tiers, providers, strategies, signals), dates,
+emails, URIs and patterns.  A value of the wrong shape is as bad as a
+missing one: ``max_minutes: "fifteen"`` cannot be compared with any limit.
+Missing fields are reported by the rule of their section (MG1xx), unknown
+keys by MG011.
+
+Fails:
+    risk_tier: critical
+    rollback:
+      max_minutes: fifteen
+
+Passes:
+    risk_tier: high
+    rollback:
+      max_minutes: 15
+
+Fix: Give the value the type and form the schema declares (see `modelgov schema`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Severity
+from ..schema import SchemaError, model_schema, subschema, validate
+from .base import Option, RuleContext
+
+ID = "MG010"
+NAME = "schema"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Option] = {}
+
+
+def errors(ctx: RuleContext) -> list[SchemaError]:
+    """Schema errors of the document, computed once per document."""
+    cache = ctx.model.extra
+    if "schema_errors" not in cache:
+        cache["schema_errors"] = list(validate(ctx.data, model_schema())) if ctx.doc.ok else []
+    result: list[SchemaError] = cache["schema_errors"]
+    return result
+
+
+def _hint(err: SchemaError, ctx: RuleContext) -> str:
+    sub = subschema(err.pointer) or {}
+    desc = str(sub.get("description", "")).split(". ")[0].rstrip(".")
+    if err.keyword == "type" and sub.get("type") == "string" and ctx.doc.is_plain(err.pointer):
+        return (
+            "Quote the value: YAML reads unquoted yes/no/on/off, numbers and dates as other types."
+            + (f" Expected: {desc}." if desc else "")
+        )
+    if "enum" in sub:
+        return "Use one of: " + ", ".join(str(v) for v in sub["enum"]) + "."
+    return f"Expected: {desc}." if desc else "See `modelgov schema` for the expected form."
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    for err in errors(ctx):
+        if err.keyword in ("required", "additionalProperties"):
+            continue
+        field = err.pointer.lstrip("/").replace("/", ".") or "(document)"
+        yield ctx.finding(err.pointer, f"`{field}` {err.message}", _hint(err, ctx))

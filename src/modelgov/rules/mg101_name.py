@@ -1,0 +1,31 @@
+"""The model has a name.
+
+The name is how alerts, audits and dashboards refer to the model; without
+it an audit row says nothing.
+
+Fails:
+    risk_tier: high
+
+Passes:
+    name: fraud-scorer
+    risk_tier: high
+
+Fix: Add `name:` with a short slug such as `fraud-scorer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Severity
+from .base import Option, RuleContext, is_missing
+
+ID = "MG101"
+NAME = "name-missing"
+SEVERITY = Severity.ERROR
+OPTIONS: dict[str, Option] = {}
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    if is_missing(ctx.get("/name")):
+        yield ctx.finding("/name", "`name` is missing", at_key=True)

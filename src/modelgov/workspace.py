@@ -1,0 +1,161 @@
+"""Turn the paths a user names into repositories, views and model.yaml files.
+
+A path is a folder (every ``model.yaml``/``model.yml`` below it, skipping
+``.git``, virtualenvs, ``node_modules`` and git-ignored paths) or one file.
+What is judged comes from one of three sources:
+
+* ``worktree`` -- the files on disk (default);
+* ``index``    -- what is staged (the pre-commit hook: a commit cannot slip a
+  broken model.yaml through while a good one sits unstaged);
+* ``commit``   -- a commit's tree, read from git objects (``--rev``, audits).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .errors import GitError, UsageError
+from .gitio import GitRepo
+from .pathmatch import glob_regex
+from .repoview import (
+    MODEL_FILE_NAMES,
+    SKIP_DIRS,
+    RepoView,
+    TreeView,
+    WorktreeView,
+    is_virtualenv,
+    walk_files,
+)
+
+Source = Literal["worktree", "index", "commit"]
+
+
+@dataclass
+class Target:
+    """One repository (or plain folder) and the model files to judge in it."""
+
+    root: Path
+    view: RepoView
+    models: list[str]  # repo-relative paths of model.yaml files
+    missing: list[str] = field(default_factory=list)  # folders given that hold no model.yaml
+    git: GitRepo | None = None
+    source: Source = "worktree"
+    commit: str | None = None
+    start: Path | None = None  # where config discovery starts
+
+    def close(self) -> None:
+        if self.git is not None:
+            self.git.close()
+
+
+def _skip(rel: str) -> bool:
+    return any(part in SKIP_DIRS for part in rel.split("/")[:-1])
+
+
+def _models_in(files: Sequence[str], prefix: str, exclude: Sequence[str]) -> list[str]:
+    out = []
+    excluded = [glob_regex(e) for e in exclude]
+    for f in files:
+        if posixpath.basename(f) not in MODEL_FILE_NAMES:
+            continue
+        if prefix and not (f == prefix or f.startswith(prefix + "/")):
+            continue
+        if _skip(f) or any(rx.match(f) for rx in excluded):
+            continue
+        out.append(f)
+    return sorted(out)
+
+
+def _rel(path: Path, root: Path) -> str:
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return "" if rel == "." else Path(rel).as_posix()
+
+
+def open_target(
+    path: Path,
+    *,
+    source: Source = "worktree",
+    rev: str | None = None,
+    index_file: str | None = None,
+    exclude: Sequence[str] = (),
+) -> Target:
+    """Resolve one user-given path into a :class:`Target`."""
+    if not os.path.lexists(path):
+        raise UsageError(f"path {str(path)!r} does not exist")
+    is_dir = path.is_dir() and not path.is_symlink()
+    repo = GitRepo.open(path)
+    if source != "worktree" and repo is None:
+        raise UsageError(f"{path} is not inside a git repository (needed for --staged/--rev)")
+    root = repo.worktree if repo is not None and repo.worktree is not None else (path if is_dir else path.parent)
+    root = Path(os.path.abspath(root))
+    rel = _rel(path, root)
+    if rel.startswith("../"):
+        rel = ""
+    try:
+        view: RepoView
+        commit = None
+        if source == "worktree":
+            view = WorktreeView(root, label=str(root))
+            if repo is not None and is_dir:
+                files = repo.worktree_files()
+                models = [m for m in _models_in(files, rel, exclude) if view.lookup(m) != "missing"]
+                if not models:
+                    # git-ignored or untracked trees still hold a lone model.yaml?
+                    models = []
+            elif is_dir:
+                models = _models_in(list(_walk_models(path, root)), rel, exclude)
+            else:
+                models = [rel]
+        else:
+            assert repo is not None
+            if source == "index":
+                entries = repo.index_entries(index_file=index_file)
+            else:
+                commit = repo.rev_parse(rev or "HEAD")
+                entries = repo.tree_entries(commit)
+            view = TreeView(
+                {e.path: (e.mode, e.sha, e.size) for e in entries},
+                repo,
+                label=f"{root}@{commit or 'index'}",
+            )
+            if is_dir:
+                models = _models_in(view.files(), rel, exclude)
+            else:
+                models = [rel] if view.lookup(rel) != "missing" or source == "worktree" else []
+                if not models:
+                    raise UsageError(
+                        f"{rel} is not in the {'index' if source == 'index' else 'commit ' + (commit or '')[:12]}"
+                    )
+    except GitError:
+        if repo is not None:
+            repo.close()
+        raise
+    missing = [rel] if is_dir and not models else []
+    return Target(
+        root=root,
+        view=view,
+        models=models,
+        missing=missing,
+        git=repo,
+        source=source,
+        commit=commit,
+        start=path if is_dir else path.parent,
+    )
+
+
+def _walk_models(path: Path, root: Path) -> list[str]:
+    """Model files below ``path`` outside git (skip lists only)."""
+    base = _rel(path, root)
+    found = []
+    for rel in walk_files(path):
+        if posixpath.basename(rel) in MODEL_FILE_NAMES:
+            found.append(f"{base}/{rel}" if base else rel)
+    return found
+
+
+__all__ = ["Source", "Target", "is_virtualenv", "open_target"]
