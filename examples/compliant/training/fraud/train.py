@@ -1,0 +1,1 @@
+"""Trains the fraud scorer (example code covered by model.yaml's paths)."""
