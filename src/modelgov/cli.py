@@ -23,17 +23,42 @@ FORMAT_NAMES = ["auto", "text", "json", "sarif", "junit", "github", "markdown"]
 def _output_pair(value: str) -> tuple[str, Path]:
     fmt, sep, path = value.partition("=")
     if not sep or not fmt or not path:
-        raise click.BadParameter(f"expected FORMAT=PATH (such as sarif=results.sarif), not {value!r}")
+        raise click.BadParameter(
+            f"expected FORMAT=PATH (such as sarif=results.sarif), not {value!r}"
+        )
     return fmt.strip(), Path(path)
 
 
 def common_check_options(func: Any) -> Any:
     options = [
-        click.option("--policy", metavar="NAME|FILE", help="Policy pack: a built-in name (default, strict, minimal) or a YAML file."),
-        click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), help="Config file (default: .modelgov.yaml or pyproject.toml found by walking up)."),
-        click.option("--fail-on", type=FAIL_ON, default=None, help="Lowest severity that fails the run [default: error]."),
-        click.option("--today", metavar="YYYY-MM-DD", envvar="MODELGOV_TODAY", help="Pin today's date (also MODELGOV_TODAY)."),
-        click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), help="People roster (YAML or CSV with email and status)."),
+        click.option(
+            "--policy",
+            metavar="NAME|FILE",
+            help="Policy pack: a built-in name (default, strict, minimal) or a YAML file.",
+        ),
+        click.option(
+            "--config",
+            "config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Config file (default: .modelgov.yaml or pyproject.toml found by walking up).",
+        ),
+        click.option(
+            "--fail-on",
+            type=FAIL_ON,
+            default=None,
+            help="Lowest severity that fails the run [default: error].",
+        ),
+        click.option(
+            "--today",
+            metavar="YYYY-MM-DD",
+            envvar="MODELGOV_TODAY",
+            help="Pin today's date (also MODELGOV_TODAY).",
+        ),
+        click.option(
+            "--roster",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="People roster (YAML or CSV with email and status).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -55,13 +80,47 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @common_check_options
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES), help="Output format on stdout; repeat for several [default: auto].")
-@click.option("--output", "output", metavar="FILE|FORMAT=FILE", multiple=True, help="Write the report to FILE instead of stdout, or write FORMAT to FILE besides stdout (repeatable).")
-@click.option("--staged", is_flag=True, help="Judge what is staged in the git index (the pre-commit hook does this).")
-@click.option("--rev", metavar="REV", help="Judge the files as they were at a commit (read from git objects).")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge the last commit on or before DATE, with today pinned to DATE.")
-@click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
-def check(paths: tuple[Path, ...], formats: tuple[str, ...], output: tuple[str, ...], staged: bool, rev: str | None, as_of: str | None, color: bool | None, **kw: Any) -> int:
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMAT_NAMES),
+    help="Output format on stdout; repeat for several [default: auto].",
+)
+@click.option(
+    "--output",
+    "output",
+    metavar="FILE|FORMAT=FILE",
+    multiple=True,
+    help="Write the report to FILE instead of stdout, or write FORMAT to FILE besides stdout (repeatable).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Judge what is staged in the git index (the pre-commit hook does this).",
+)
+@click.option(
+    "--rev", metavar="REV", help="Judge the files as they were at a commit (read from git objects)."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    help="Judge the last commit on or before DATE, with today pinned to DATE.",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output [default: on a terminal]."
+)
+def check(
+    paths: tuple[Path, ...],
+    formats: tuple[str, ...],
+    output: tuple[str, ...],
+    staged: bool,
+    rev: str | None,
+    as_of: str | None,
+    color: bool | None,
+    **kw: Any,
+) -> int:
     """Check the model.yaml files in PATHS (folders or files; default: .)."""
     from .commands import check as cmd
 
@@ -117,7 +176,9 @@ def rules_cmd(policy: str | None, fmt: str) -> int:
 
 @cli.command()
 @click.argument("rule")
-@click.option("--policy", metavar="NAME|FILE", help="Resolve the rule (and custom rules) under this pack.")
+@click.option(
+    "--policy", metavar="NAME|FILE", help="Resolve the rule (and custom rules) under this pack."
+)
 def explain(rule: str, policy: str | None) -> int:
     """Explain a rule: rationale, failing and passing snippets, the fix."""
     from .commands import rules as cmd
@@ -126,7 +187,9 @@ def explain(rule: str, policy: str | None) -> int:
 
 
 @cli.command()
-@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.argument(
+    "folder", required=False, type=click.Path(path_type=Path, file_okay=False), default=Path(".")
+)
 @click.option("--name", help="Model name [default: the folder's name].")
 @click.option("--risk-tier", type=click.Choice(["low", "medium", "high"]), default="medium")
 def init(folder: Path, name: str | None, risk_tier: str) -> int:

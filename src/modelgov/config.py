@@ -19,6 +19,7 @@ message that names it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,9 +93,9 @@ def read_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     if path.name == "pyproject.toml":
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ModuleNotFoundError:  # Python 3.10
+        else:  # pragma: no cover - Python 3.10
             import tomli as tomllib
         try:
             data = tomllib.loads(text).get("tool", {}).get("modelgov", {})
@@ -104,7 +105,9 @@ def read_config(path: Path) -> Config:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise ConfigError(f"config {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+            raise ConfigError(
+                f"config {path} is not valid YAML: {' '.join(str(exc).split())}"
+            ) from None
     return config_from_data(data if data is not None else {}, path)
 
 
@@ -123,10 +126,12 @@ def config_from_data(data: Any, path: Path | None) -> Config:
     if policy is not None and not isinstance(policy, str):
         raise ConfigError(f"{where}: `policy` must be a pack name or a path")
     if isinstance(policy, str) and ("/" in policy or policy.endswith((".yaml", ".yml"))):
-        policy = str((folder / policy))
+        policy = str(folder / policy)
     fail_on = data.get("fail_on")
     if fail_on is not None and fail_on not in FAIL_ON:
-        raise ConfigError(f"{where}: `fail_on` must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        raise ConfigError(
+            f"{where}: `fail_on` must be one of {', '.join(FAIL_ON)}, not {fail_on!r}"
+        )
     roster = data.get("roster")
     if roster is not None and not isinstance(roster, str):
         raise ConfigError(f"{where}: `roster` must be a path to a YAML or CSV file")

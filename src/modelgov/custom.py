@@ -40,7 +40,19 @@ from .findings import Finding, Severity
 from .registry import Registry
 from .rules.base import Rule, RuleContext
 
-CUSTOM_KEYS = {"id", "name", "message", "severity", "hint", "when", "require", "pointer", "description", "fails", "passes"}
+CUSTOM_KEYS = {
+    "id",
+    "name",
+    "message",
+    "severity",
+    "hint",
+    "when",
+    "require",
+    "pointer",
+    "description",
+    "fails",
+    "passes",
+}
 RESERVED_PREFIX = "MG"
 
 
@@ -77,9 +89,13 @@ def make_rule(spec: Any, where: str) -> Rule:
         raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(map(str, bad)))}")
     rid = spec.get("id")
     if not isinstance(rid, str) or not re.fullmatch(r"[A-Z][A-Z0-9]*[0-9]+", rid):
-        raise PolicyError(f"{where}: id {rid!r} must look like ACME001 (capital letters, then digits)")
+        raise PolicyError(
+            f"{where}: id {rid!r} must look like ACME001 (capital letters, then digits)"
+        )
     if rid.startswith(RESERVED_PREFIX):
-        raise PolicyError(f"{where}: id {rid} uses the prefix MG, which is reserved for modelgov's rules")
+        raise PolicyError(
+            f"{where}: id {rid} uses the prefix MG, which is reserved for modelgov's rules"
+        )
     where = f"{where} ({rid})"
     name = spec.get("name", rid.lower())
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", name):
@@ -108,13 +124,19 @@ def make_rule(spec: Any, where: str) -> Rule:
             instance = ctx.model.extra["jsonable"] = _jsonable(ctx.data)
         if when is not None and not when.is_valid(instance):
             return
-        errors = sorted(require.iter_errors(instance), key=lambda e: (len(e.absolute_path), str(e.message)))
+        errors = sorted(
+            require.iter_errors(instance), key=lambda e: (len(e.absolute_path), str(e.message))
+        )
         if not errors:
             return
         at = pointer or _pointer(list(errors[-1].absolute_path))
         yield ctx.finding(at, message.strip(), hint)
 
-    doc_parts = [message.strip(), "", str(spec.get("description", "")).strip() or f"Declared in {where}."]
+    doc_parts = [
+        message.strip(),
+        "",
+        str(spec.get("description", "")).strip() or f"Declared in {where}.",
+    ]
     for title in ("fails", "passes"):
         if title in spec:
             body = "\n".join("    " + line for line in str(spec[title]).splitlines())

@@ -224,12 +224,20 @@ def load_text(path: str, text: str) -> Document:
         if exc.context:
             what = f"{exc.context}: {what}"
         doc.problems.append(
-            Problem(SYNTAX, f"YAML syntax error: {what}", "Fix the YAML syntax at this place.", line, col)
+            Problem(
+                SYNTAX,
+                f"YAML syntax error: {what}",
+                "Fix the YAML syntax at this place.",
+                line,
+                col,
+            )
         )
         doc.data = None
     except yaml.YAMLError as exc:  # reader errors carry no problem_mark
         doc.problems.append(
-            Problem(SYNTAX, f"YAML error: {_one_line(str(exc))}", "Fix the YAML at this place.", 1, 1)
+            Problem(
+                SYNTAX, f"YAML error: {_one_line(str(exc))}", "Fix the YAML at this place.", 1, 1
+            )
         )
         doc.data = None
     except RecursionError:  # pragma: no cover - the depth cap stops this earlier
@@ -377,10 +385,20 @@ class _Builder:
                     event.start_mark,
                 )
             if event.anchor not in self.anchors:  # libyaml reports this first
-                self.fatal(UNSUPPORTED, f"unknown alias *{event.anchor}", "Define the anchor first.", event.start_mark)
-            value, size = self.anchors[event.anchor]
+                self.fatal(
+                    UNSUPPORTED,
+                    f"unknown alias *{event.anchor}",
+                    "Define the anchor first.",
+                    event.start_mark,
+                )
+            value, size = self.anchors[str(event.anchor)]
             if is_key and not isinstance(value, str):
-                self.fatal(UNSUPPORTED, "an alias used as a mapping key", "Write the key out.", event.start_mark)
+                self.fatal(
+                    UNSUPPORTED,
+                    "an alias used as a mapping key",
+                    "Write the key out.",
+                    event.start_mark,
+                )
             self.attach(value, size, None, child_pointer, event.start_mark, new=size)
             return
         tag = event.tag
@@ -410,7 +428,8 @@ class _Builder:
                     event.start_mark,
                 )
             assert child_pointer is not None
-            line, col = event.start_mark.line + 1, event.start_mark.column + 1
+            mark = event.start_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             self.doc.positions[child_pointer] = (line, col)
             frame = _Frame(kind, {} if kind == "map" else [], child_pointer, event.anchor)
             if event.anchor is not None:
@@ -478,7 +497,7 @@ class _Builder:
             # ``value`` is a key
             key = value
             top.skip_next = False
-            if event is not None and event.tag == _MERGE_TAG or (
+            if (event is not None and event.tag == _MERGE_TAG) or (
                 event is not None and event.value == "<<" and not event.style
             ):
                 self.problem(
@@ -546,7 +565,7 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!":
             implicit = event.implicit
-            tag = self.resolver.resolve(yaml.ScalarNode, text, implicit)
+            tag = self.resolver.resolve(yaml.ScalarNode, text, implicit)  # type: ignore[no-untyped-call]
         elif tag not in _SAFE_TAGS:
             self.problem(
                 UNSUPPORTED,

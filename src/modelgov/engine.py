@@ -21,7 +21,9 @@ class RuleCrashed(Exception):
     """A rule raised instead of yielding findings (a bug in that rule)."""
 
     def __init__(self, rule: Rule, exc: BaseException) -> None:
-        super().__init__(f"rule {rule.id} ({rule.name}, from {rule.origin}) crashed: {type(exc).__name__}: {exc}")
+        super().__init__(
+            f"rule {rule.id} ({rule.name}, from {rule.origin}) crashed: {type(exc).__name__}: {exc}"
+        )
         self.rule = rule
 
 
@@ -80,7 +82,9 @@ def check_model(model: ModelContext, policy: Policy) -> list[Finding]:
     return sort_findings(findings)
 
 
-def apply_waivers(model: ModelContext, findings: list[Finding], registry_rules: dict[str, Rule]) -> list[Finding]:
+def apply_waivers(
+    model: ModelContext, findings: list[Finding], registry_rules: dict[str, Rule]
+) -> list[Finding]:
     """Mark findings silenced by a valid waiver.  Invalid waivers silence nothing."""
     waivers = entries(model.data)
     if not waivers:

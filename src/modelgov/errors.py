@@ -86,6 +86,8 @@ def run_guarded(func: Callable[[], int]) -> int:
             tb = traceback.extract_tb(exc.__traceback__)
             if tb:
                 last = tb[-1]
-                sys.stderr.write(f"  at {os.path.basename(last.filename)}:{last.lineno} ({last.name})\n")
+                sys.stderr.write(
+                    f"  at {os.path.basename(last.filename)}:{last.lineno} ({last.name})\n"
+                )
             sys.stderr.write("  (set MODELGOV_DEBUG=1 for the full traceback)\n")
         return EXIT_INTERNAL

@@ -28,7 +28,9 @@ class Severity(enum.IntEnum):
         try:
             return cls[text.strip().upper()]
         except KeyError:
-            raise ValueError(f"unknown severity {text!r} (expected error, warning or note)") from None
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or note)"
+            ) from None
 
 
 FailOn = Literal["error", "warning", "note", "never"]

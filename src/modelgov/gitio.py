@@ -248,7 +248,9 @@ class GitRepo:
         (shadow / "info").mkdir()
         head = self.head()
         zero = "0" * (64 if fmt == "sha256" else 40)
-        (shadow / "HEAD").write_text((head or "ref: refs/heads/modelgov-empty") + "\n", encoding="utf-8")
+        (shadow / "HEAD").write_text(
+            (head or "ref: refs/heads/modelgov-empty") + "\n", encoding="utf-8"
+        )
         lines = ["# pack-refs with: peeled sorted"]
         for name, sha in sorted(self.refs().items()):
             if sha != zero and not name.startswith("refs/replace/"):
@@ -328,7 +330,10 @@ class GitRepo:
     # -- questions -------------------------------------------------------------
     def rev_parse(self, rev: str) -> str:
         """Resolve ``rev`` to a commit id (refs as read by modelgov; no reflogs)."""
-        out = self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], check=False)
+        out = self.run(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+            check=False,
+        )
         sha = out.decode().strip()
         if not _SHA.match(sha):
             raise GitError(f"{rev!r} is not a commit in this repository")
@@ -342,7 +347,9 @@ class GitRepo:
         )
         return sorted({p for p in out.decode("utf-8", "surrogateescape").split("\0") if p})
 
-    def index_entries(self, index_file: str | None = None, pathspecs: Sequence[str] = ()) -> list[TreeEntry]:
+    def index_entries(
+        self, index_file: str | None = None, pathspecs: Sequence[str] = ()
+    ) -> list[TreeEntry]:
         """Stage-0 entries of the index (what a commit would record)."""
         out = self.run(["ls-files", "-z", "--stage", "--", *pathspecs], index_file=index_file)
         entries = []
@@ -391,7 +398,9 @@ class GitRepo:
 
     def log(self, args: Sequence[str]) -> bytes:
         """``git log`` with fixed, safe options (no pager, no signatures, no textconv)."""
-        return self.run(["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args])
+        return self.run(
+            ["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args]
+        )
 
 
 def user_identity() -> tuple[str, str]:
@@ -442,4 +451,3 @@ def iter_repos(root: Path, depth: int) -> Iterator[Path]:
         return
     for child in children:
         yield from iter_repos(child, depth - 1)
-

@@ -118,7 +118,9 @@ def _read_yaml(path: Path, what: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+        raise PolicyError(
+            f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}"
+        ) from None
 
 
 def _entry_point_pack(name: str) -> Path | None:
@@ -130,7 +132,9 @@ def _entry_point_pack(name: str) -> Path | None:
         try:
             target = ep.load()
         except Exception as exc:
-            raise PolicyError(f"policy plug-in {ep.value!r} for pack {name!r} failed to load: {exc}") from None
+            raise PolicyError(
+                f"policy plug-in {ep.value!r} for pack {name!r} failed to load: {exc}"
+            ) from None
         path = Path(target() if callable(target) else target)
         return path
     return None
@@ -166,11 +170,15 @@ def merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _load_chain(ref: str, relative_to: Path | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+def _load_chain(
+    ref: str, relative_to: Path | None, seen: tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
     label, path = locate_pack(ref, relative_to)
     ident = str(path.resolve()) if path.exists() else label
     if ident in seen:
-        raise PolicyError(f"policy packs extend each other in a cycle: {' -> '.join([*seen, ident])}")
+        raise PolicyError(
+            f"policy packs extend each other in a cycle: {' -> '.join([*seen, ident])}"
+        )
     data = _read_yaml(path, "policy pack")
     if data is None:
         data = {}
@@ -178,7 +186,9 @@ def _load_chain(ref: str, relative_to: Path | None, seen: tuple[str, ...]) -> tu
         raise PolicyError(f"policy pack {label}: the top level must be a mapping")
     unknown = set(data) - PACK_KEYS
     if unknown:
-        raise PolicyError(f"policy pack {label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        raise PolicyError(
+            f"policy pack {label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}"
+        )
     return _extend(data, label, path.parent, (*seen, ident))
 
 
@@ -189,7 +199,9 @@ def _extend(
     if isinstance(parents, str):
         parents = [parents]
     if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
-        raise PolicyError(f"policy pack {label}: `extends` must be a pack name, a path or a list of them")
+        raise PolicyError(
+            f"policy pack {label}: `extends` must be a pack name, a path or a list of them"
+        )
     merged: dict[str, Any] = {}
     chain: list[str] = []
     for parent in parents:
@@ -251,7 +263,9 @@ def normalize_rules(raw: Any, registry: Registry, where: str) -> dict[str, Any]:
         if isinstance(conf, bool):
             conf = {"enabled": conf}
         if not isinstance(conf, dict):
-            raise PolicyError(f"{where}: rules.{key} must be a mapping (enabled, severity, options, tiers)")
+            raise PolicyError(
+                f"{where}: rules.{key} must be a mapping (enabled, severity, options, tiers)"
+            )
         bad = set(conf) - RULE_KEYS
         if bad:
             raise PolicyError(
@@ -264,7 +278,9 @@ def normalize_rules(raw: Any, registry: Registry, where: str) -> dict[str, Any]:
             raise PolicyError(f"{where}: rules.{key}.tiers must be a mapping of tier to settings")
         for tier, tconf in tiers.items():
             if tier not in TIERS:
-                raise PolicyError(f"{where}: rules.{key}.tiers: unknown tier {tier!r} (low, medium, high)")
+                raise PolicyError(
+                    f"{where}: rules.{key}.tiers: unknown tier {tier!r} (low, medium, high)"
+                )
             if not isinstance(tconf, dict) or set(tconf) - TIER_KEYS:
                 raise PolicyError(
                     f"{where}: rules.{key}.tiers.{tier} must be a mapping of enabled, severity, options"
@@ -290,7 +306,9 @@ def _check_block(conf: dict[str, Any], rule: Rule, where: str, *, in_tier: bool 
         spec = rule.options.get(str(name))
         if spec is None:
             known = ", ".join(sorted(rule.options)) or "none"
-            raise PolicyError(f"{where}: unknown option {name!r} for {rule.id} ({rule.name}); options: {known}")
+            raise PolicyError(
+                f"{where}: unknown option {name!r} for {rule.id} ({rule.name}); options: {known}"
+            )
         check_option_value(spec, value, f"{where}.options.{name}", allow_tiers=not in_tier)
 
 
@@ -306,7 +324,11 @@ _TYPE_WORDS = {
 
 def _type_ok(kind: str, value: Any) -> bool:
     if kind in ("int", "days"):
-        return isinstance(value, int) and not isinstance(value, bool) and (kind != "days" or value >= 0)
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and (kind != "days" or value >= 0)
+        )
     if kind == "float":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "str":
@@ -340,4 +362,9 @@ def check_option_value(spec: Option, value: Any, where: str, *, allow_tiers: boo
 
 def describe(policy: Policy, rules: Sequence[Rule]) -> dict[str, Any]:
     """A summary for reports: name, chain and digest."""
-    return {"name": policy.name, "chain": list(policy.chain), "digest": policy.digest, "rules": len(rules)}
+    return {
+        "name": policy.name,
+        "chain": list(policy.chain),
+        "digest": policy.digest,
+        "rules": len(rules),
+    }

@@ -179,7 +179,9 @@ class Reference:
         return self.status == "ok"
 
 
-def resolve_reference(view: RepoView, base: str, text: str, *, allow_dir: bool = False) -> Reference:
+def resolve_reference(
+    view: RepoView, base: str, text: str, *, allow_dir: bool = False
+) -> Reference:
     """Resolve ``text`` (a URL, or a path relative to ``base``) in ``view``."""
     value = text.strip()
     if _SCHEME.match(value) and not re.match(r"^[A-Za-z]:[\\/]", value):
@@ -197,13 +199,13 @@ def resolve_reference(view: RepoView, base: str, text: str, *, allow_dir: bool =
             ok = False
         return Reference(text, "url", "ok" if ok else "bad-url")
     path = value.split("#", 1)[0]
-    if (
-        not path
-        or path.startswith(("/", "~", "\\"))
-        or re.match(r"^[A-Za-z]:[\\/]", path)
-    ):
+    if not path or path.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", path):
         return Reference(text, "path", "absolute")
-    joined = posixpath.normpath(posixpath.join(base, path.replace("\\", "/"))) if base else posixpath.normpath(path)
+    joined = (
+        posixpath.normpath(posixpath.join(base, path.replace("\\", "/")))
+        if base
+        else posixpath.normpath(path)
+    )
     if joined == ".." or joined.startswith("../"):
         return Reference(text, "path", "outside", joined)
     kind = view.lookup(joined)
@@ -252,7 +254,9 @@ class TreeView:
         if mode == "120000":  # a symlink: resolve it inside the tree, never outside
             if _depth > 8:
                 return "special"
-            target = (self.reader.read_blobs([sha], 4096).get(sha) or b"").decode("utf-8", "replace")
+            target = (self.reader.read_blobs([sha], 4096).get(sha) or b"").decode(
+                "utf-8", "replace"
+            )
             if not target or target.startswith("/"):
                 return "outside"
             joined = posixpath.normpath(posixpath.join(posixpath.dirname(relpath), target))
@@ -268,7 +272,9 @@ class TreeView:
         if kind == "outside":
             raise ReadError("is a symlink that leads out of the repository; not read")
         if kind != "file":
-            raise ReadError("does not exist" if kind == "missing" else "is not a regular file; not read")
+            raise ReadError(
+                "does not exist" if kind == "missing" else "is not a regular file; not read"
+            )
         entry = self.entries.get(relpath)
         if entry is None or entry[0] == "120000":
             raise ReadError("is a symlink; not read")
@@ -280,7 +286,9 @@ class TreeView:
         return data
 
     def files(self) -> Sequence[str]:
-        return sorted(p for p, (mode, _sha, _size) in self.entries.items() if mode.startswith(("100", "120")))
+        return sorted(
+            p for p, (mode, _sha, _size) in self.entries.items() if mode.startswith(("100", "120"))
+        )
 
     def blob_sha(self, relpath: str) -> str:
         entry = self.entries.get(relpath)

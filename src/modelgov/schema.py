@@ -172,7 +172,9 @@ def validate(instance: Any, schema: dict[str, Any], pointer: str = "") -> Iterat
     elif isinstance(instance, list):
         if "minItems" in schema and len(instance) < schema["minItems"]:
             n = schema["minItems"]
-            yield SchemaError(pointer, "minItems", f"needs at least {n} item{'s' if n != 1 else ''}")
+            yield SchemaError(
+                pointer, "minItems", f"needs at least {n} item{'s' if n != 1 else ''}"
+            )
         if "maxItems" in schema and len(instance) > schema["maxItems"]:
             yield SchemaError(pointer, "maxItems", f"allows at most {schema['maxItems']} items")
         items = schema.get("items")

@@ -91,7 +91,11 @@ def open_target(
     repo = GitRepo.open(path)
     if source != "worktree" and repo is None:
         raise UsageError(f"{path} is not inside a git repository (needed for --staged/--rev)")
-    root = repo.worktree if repo is not None and repo.worktree is not None else (path if is_dir else path.parent)
+    root = (
+        repo.worktree
+        if repo is not None and repo.worktree is not None
+        else (path if is_dir else path.parent)
+    )
     root = Path(os.path.abspath(root))
     rel = _rel(path, root)
     if rel.startswith("../"):
@@ -126,7 +130,7 @@ def open_target(
             if is_dir:
                 models = _models_in(view.files(), rel, exclude)
             else:
-                models = [rel] if view.lookup(rel) != "missing" or source == "worktree" else []
+                models = [rel] if view.lookup(rel) != "missing" else []
                 if not models:
                     raise UsageError(
                         f"{rel} is not in the {'index' if source == 'index' else 'commit ' + (commit or '')[:12]}"

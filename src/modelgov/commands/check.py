@@ -60,7 +60,13 @@ def load_model(target: Target, rel: str) -> document.Document:
     except ReadError as exc:
         doc = document.Document(path=rel, text="")
         doc.problems.append(
-            document.Problem(document.UNREADABLE, f"{Path(rel).name} {exc}", "Make it a regular UTF-8 file inside the repository.", 1, 1)
+            document.Problem(
+                document.UNREADABLE,
+                f"{Path(rel).name} {exc}",
+                "Make it a regular UTF-8 file inside the repository.",
+                1,
+                1,
+            )
         )
         return doc
     doc = document.load(rel, raw)
@@ -108,7 +114,8 @@ def judge_target(
         ctx: ModelContext = model_context(target, rel, doc, today, config=config, roster=roster)
         findings = check_model(ctx, policy)
         data = doc.data if isinstance(doc.data, dict) else {}
-        owner = data.get("owner") if isinstance(data.get("owner"), dict) else {}
+        owner_value = data.get("owner")
+        owner: dict[str, Any] = owner_value if isinstance(owner_value, dict) else {}
         results.append(
             ModelResult(
                 file=rel,
@@ -178,4 +185,3 @@ def _excluded(model: str, patterns: Sequence[str]) -> bool:
     from ..pathmatch import glob_regex
 
     return any(glob_regex(p).match(model) for p in patterns)
-

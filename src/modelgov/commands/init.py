@@ -78,7 +78,9 @@ def run(folder: Path, *, name: str | None, risk_tier: str) -> int:
         if (folder / existing).exists() or (folder / existing).is_symlink():
             raise UsageError(f"{folder / existing} already exists; modelgov init never overwrites")
     user_name, user_email = user_identity()
-    slug = re.sub(r"[^a-z0-9._-]+", "-", (name or Path(os.path.abspath(folder)).name).lower()).strip("-._")
+    slug = re.sub(
+        r"[^a-z0-9._-]+", "-", (name or Path(os.path.abspath(folder)).name).lower()
+    ).strip("-._")
     text = TEMPLATE.format(
         name=slug or "my-model",
         risk_tier=risk_tier,

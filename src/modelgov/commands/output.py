@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -23,7 +24,9 @@ def expand_formats(formats: Sequence[str]) -> list[str]:
             names = [fmt]
         for name in names:
             if name not in FORMATS:
-                raise UsageError(f"unknown format {name!r}; formats: {', '.join(('auto', *FORMATS))}")
+                raise UsageError(
+                    f"unknown format {name!r}; formats: {', '.join(('auto', *FORMATS))}"
+                )
             if name not in out:
                 out.append(name)
     return out
@@ -43,10 +46,8 @@ def atomic_write(path: Path, text: str) -> None:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

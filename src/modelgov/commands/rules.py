@@ -36,7 +36,10 @@ def list_rules(policy_ref: str | None, fmt: str) -> int:
                             "summary": r.summary,
                             "origin": r.origin,
                             "by_tier": state,
-                            "options": {k: {"type": o.type, "default": o.default, "help": o.help} for k, o in r.options.items()},
+                            "options": {
+                                k: {"type": o.type, "default": o.default, "help": o.help}
+                                for k, o in r.options.items()
+                            },
                         }
                         for r, state in rows
                     ],
@@ -52,7 +55,9 @@ def list_rules(policy_ref: str | None, fmt: str) -> int:
             click.echo(f"| {r.id} | {r.name} | {' / '.join(state.values())} | {r.summary} |")
         return 0
     width = max(len(r.name) for r, _ in rows)
-    click.echo(f"Rules under policy {policy.name} ({policy.digest[:19]}); severity by tier low/medium/high:")
+    click.echo(
+        f"Rules under policy {policy.name} ({policy.digest[:19]}); severity by tier low/medium/high:"
+    )
     for r, state in rows:
         states = "/".join(state.values())
         click.echo(f"{r.id}  {r.name:<{width}}  {r.severity.label:<7}  {states:<23}  {r.summary}")
@@ -61,7 +66,10 @@ def list_rules(policy_ref: str | None, fmt: str) -> int:
 
 def render_explain(rule: Rule, policy: Policy) -> str:
     parts = doc_sections(rule.doc)
-    out = [f"{rule.id} {rule.name} (default severity: {rule.severity.label}; from {rule.origin})", ""]
+    out = [
+        f"{rule.id} {rule.name} (default severity: {rule.severity.label}; from {rule.origin})",
+        "",
+    ]
     out.append(parts.get("summary", ""))
     if parts.get("rationale"):
         out += ["", parts["rationale"]]

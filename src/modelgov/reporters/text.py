@@ -19,10 +19,7 @@ def _c(text: str, code: str, color: bool) -> str:
 
 def _line(f: Finding, color: bool) -> list[str]:
     where = _c(f"{inert(f.file)}:{f.line}:{f.col}:", "1", color)
-    if f.active:
-        sev = _c(f.severity.label, _COLORS[f.severity], color)
-    else:
-        sev = _c("waived", "2", color)
+    sev = _c(f.severity.label, _COLORS[f.severity], color) if f.active else _c("waived", "2", color)
     lines = [f"{where} {sev} {_c(f.rule, '1', color)} {inert(f.message)}"]
     if f.waived is not None:
         w = f.waived
@@ -57,5 +54,7 @@ def render(report: Report, *, color: bool = False) -> str:
     else:
         verdict = "failed" if report.failing() else "passed"
         label = _c(verdict.capitalize() + ":", "31" if report.failing() else "32", color)
-        out.append(f"{label} {', '.join(counts)}{waived} in {models} (fail-on {report.fail_on}); {policy}.")
+        out.append(
+            f"{label} {', '.join(counts)}{waived} in {models} (fail-on {report.fail_on}); {policy}."
+        )
     return "\n".join(out) + "\n"

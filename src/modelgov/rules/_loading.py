@@ -13,7 +13,11 @@ def loading_check(rule_id: str) -> Callable[[RuleContext], Iterator[Finding]]:
         for problem in ctx.doc.problems:
             if problem.rule == rule_id:
                 yield ctx.finding(
-                    problem.pointer, problem.message, problem.hint, line=problem.line, col=problem.col
+                    problem.pointer,
+                    problem.message,
+                    problem.hint,
+                    line=problem.line,
+                    col=problem.col,
                 )
 
     check.__doc__ = f"Report the loader's {rule_id} problems."

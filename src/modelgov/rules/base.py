@@ -228,6 +228,8 @@ def is_missing(value: Any) -> bool:
     """True for an absent key, null or an empty string/list/mapping."""
     if value is MISSING or value is None:
         return True
-    if isinstance(value, (str, list, dict)) and not (value.strip() if isinstance(value, str) else value):
-        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
     return False

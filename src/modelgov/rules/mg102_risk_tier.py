@@ -29,4 +29,6 @@ OPTIONS: dict[str, Option] = {}
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if is_missing(ctx.get("/risk_tier")):
-        yield ctx.finding("/risk_tier", "`risk_tier` is missing: no threshold can apply", at_key=True)
+        yield ctx.finding(
+            "/risk_tier", "`risk_tier` is missing: no threshold can apply", at_key=True
+        )

@@ -33,7 +33,10 @@ NAME = "on-call-missing"
 SEVERITY = Severity.ERROR
 OPTIONS = {
     "require_runbook": Option(
-        "bool", {"low": True, "medium": True, "high": True}, "Require `on_call.runbook`.", per_tier=True
+        "bool",
+        {"low": True, "medium": True, "high": True},
+        "Require `on_call.runbook`.",
+        per_tier=True,
     ),
 }
 

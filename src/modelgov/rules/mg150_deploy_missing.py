@@ -38,7 +38,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         "deploy",
         ("approvers",),
         what="nobody approves a deploy",
-        hints={"approvers": "List the approvers with email and role (product, reliability, compliance)."},
+        hints={
+            "approvers": "List the approvers with email and role (product, reliability, compliance)."
+        },
     )
     approvers = ctx.get("/deploy/approvers")
     if not isinstance(approvers, list):

@@ -40,12 +40,19 @@ SEVERITY = Severity.ERROR
 OPTIONS = {
     "required_roles": Option(
         "list[str]",
-        {"low": [], "medium": ["product", "reliability"], "high": ["product", "reliability", "compliance"]},
+        {
+            "low": [],
+            "medium": ["product", "reliability"],
+            "high": ["product", "reliability", "compliance"],
+        },
         "Roles that must each have an approver other than the owner.",
         per_tier=True,
     ),
     "min_approvers": Option(
-        "int", {"low": 1, "medium": 2, "high": 3}, "Minimum approvers other than the owner.", per_tier=True
+        "int",
+        {"low": 1, "medium": 2, "high": 3},
+        "Minimum approvers other than the owner.",
+        per_tier=True,
     ),
 }
 

@@ -68,5 +68,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         ref = resolve_reference(ctx.model.repo, ctx.model.base, value)
         if ref.kind != "url" or not ref.ok:
             yield ctx.finding(
-                pointer, f"{what} {value.strip()!r} is not a well-formed http(s) URL", "Use an https:// URL."
+                pointer,
+                f"{what} {value.strip()!r} is not a well-formed http(s) URL",
+                "Use an https:// URL.",
             )
