@@ -97,7 +97,9 @@ _TYPE_NAMES = {
 def _is_type(value: Any, name: str) -> bool:
     if name == "string":
         return isinstance(value, (str, _dt.date))
-    if name == "integer":
+    if name == "integer":  # JSON Schema: 1.0 is an integer
+        if isinstance(value, float):
+            return value.is_integer()
         return isinstance(value, int) and not isinstance(value, bool)
     if name == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -110,6 +112,15 @@ def _is_type(value: Any, name: str) -> bool:
     if name == "null":
         return value is None
     raise UnsupportedSchema(f"unknown type {name!r}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: 1 == 1.0, but true is not 1 and a date equals its ISO text."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, _dt.date):
+        return _as_text(a) == b
+    return bool(a == b)
 
 
 def _as_text(value: Any) -> str:
@@ -157,7 +168,7 @@ def validate(instance: Any, schema: dict[str, Any], pointer: str = "") -> Iterat
         yield SchemaError(pointer, "const", f"must be {schema['const']!r}")
     if "enum" in schema:
         options = schema["enum"]
-        if not any(instance == o and type(instance) is type(o) for o in options):
+        if not any(_same(instance, o) for o in options):
             shown = ", ".join(str(o) for o in options)
             yield SchemaError(pointer, "enum", f"{_as_text(instance)!r} is not one of: {shown}")
     if isinstance(instance, (str, _dt.date)):
