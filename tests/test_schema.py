@@ -53,7 +53,9 @@ def our_errors(instance: Any) -> set[tuple[str, str]]:
     for err in validate(instance, model_schema()):
         if err.keyword == "format":
             continue
-        pointer = err.pointer.rsplit("/", 1)[0] if err.keyword == "additionalProperties" else err.pointer
+        pointer = (
+            err.pointer.rsplit("/", 1)[0] if err.keyword == "additionalProperties" else err.pointer
+        )
         out.add((pointer, err.keyword))
     return out
 
@@ -155,7 +157,9 @@ values = st.one_of(
     st.sampled_from(["", "high", "pagerduty", "1d", "x", "canary", "2026-01-01", "UPPER"]),
     st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1)),
     st.lists(st.sampled_from(["a", "src/**"]), max_size=2),
-    st.dictionaries(st.sampled_from(["name", "bogus", "x-ext", "signal"]), st.integers(), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["name", "bogus", "x-ext", "signal"]), st.integers(), max_size=2
+    ),
 )
 
 
@@ -197,7 +201,11 @@ def test_fast_validator_agrees_with_jsonschema(
     theirs = official_errors(doc)
     # jsonschema also reports enum/const after a type error on the same value; we stop at type.
     typed = {p for p, k in ours if k == "type"}
-    theirs = {(p, k) for p, k in theirs if not (p in typed and k in ("enum", "const", "pattern", "minimum"))}
+    theirs = {
+        (p, k)
+        for p, k in theirs
+        if not (p in typed and k in ("enum", "const", "pattern", "minimum"))
+    }
     assert ours == theirs
 
 

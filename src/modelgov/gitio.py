@@ -410,7 +410,8 @@ def user_identity() -> tuple[str, str]:
     ``modelgov init``.
     """
     values = []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    keep = ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in keep}
     for key in ("user.name", "user.email"):
         try:
             out = subprocess.run(

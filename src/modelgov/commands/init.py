@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 from ..errors import UsageError
 from ..gitio import user_identity
 from ..repoview import MODEL_FILE_NAMES
+from .check import parse_today
 
 TEMPLATE = """\
 # yaml-language-server: $schema=https://modelgov.dev/schemas/model.schema.json
@@ -86,7 +86,7 @@ def run(folder: Path, *, name: str | None, risk_tier: str) -> int:
         risk_tier=risk_tier,
         owner_name=user_name or "TODO Full Name",
         owner_email=user_email or "TODO@example.com",
-        today=_dt.date.today().isoformat(),
+        today=parse_today(None).isoformat(),
     )
     target = folder / "model.yaml"
     try:
