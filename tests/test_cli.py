@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BROKEN, COMPLIANT, TODAY, run_cli
 
 import modelgov
+from conftest import BROKEN, COMPLIANT, TODAY, run_cli
 
 
 def test_text_output_shape() -> None:
@@ -22,7 +22,7 @@ def test_text_output_shape() -> None:
     first = lines[0]
     # file:line:col: severity RULE message, then the hint indented below
     assert first.startswith("model.yaml:") or first.startswith("examples/broken/model.yaml:")
-    file, line, col, rest = first.split(":", 3)
+    _file, line, col, rest = first.split(":", 3)
     assert line.isdigit() and col.isdigit()
     assert rest.split()[0] in ("error", "warning", "note")
     assert lines[1].startswith("    hint: ")

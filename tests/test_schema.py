@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import COMPLIANT, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import COMPLIANT, ROOT, run_cli
 from modelgov.schema import SUPPORTED, UnsupportedSchema, assert_supported, model_schema, validate
 
 SCHEMA_FILE = ROOT / "schemas" / "model.schema.json"

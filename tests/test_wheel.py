@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from conftest import COMPLIANT, ROOT, TODAY
 
 pytestmark = pytest.mark.slow
