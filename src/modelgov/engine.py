@@ -39,6 +39,8 @@ class ModelResult:
     team: str = ""
     blob_sha: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+    #: ids of the rules that ran on this model (enabled for its tier; JUnit test cases)
+    rules_run: tuple[str, ...] = ()
 
     def worst(self) -> Severity | None:
         active = [f.severity for f in self.findings if f.active]
@@ -75,6 +77,7 @@ def check_model(model: ModelContext, policy: Policy) -> list[Finding]:
         ctx = RuleContext(model, rule, settings.severity, settings.options)
         contexts.append(ctx)
         findings.extend(_run(rule, ctx))
+    model.extra["rules_run"] = tuple(c.rule.id for c in contexts)
     findings = apply_waivers(model, findings, registry_rules={r.id: r for r in registry})
     for ctx in contexts:
         if ctx.rule.check_after is not None:

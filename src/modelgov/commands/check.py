@@ -126,6 +126,7 @@ def judge_target(
                 team=str(owner.get("team", "") or ""),
                 blob_sha=doc.blob_sha,
                 facts=dict(ctx.extra.get("facts", {})),
+                rules_run=tuple(ctx.extra.get("rules_run", ())),
             )
         )
     extra = []
