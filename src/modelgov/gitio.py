@@ -87,7 +87,7 @@ def find_git_dir(start: Path) -> tuple[Path, Path] | None:
         here = here.parent
     while True:
         dotgit = here / ".git"
-        if dotgit.is_dir() and not dotgit.is_symlink():
+        if dotgit.is_dir() and not dotgit.is_symlink() and (dotgit / "HEAD").is_file():
             return here, dotgit
         if dotgit.is_file():
             text = _read_small(dotgit, 4096) or ""

@@ -53,11 +53,21 @@ class Target:
             self.git.close()
 
 
-def _skip(rel: str) -> bool:
-    return any(part in SKIP_DIRS for part in rel.split("/")[:-1])
+def _skip(rel: str, root: Path | None = None) -> bool:
+    """True for files under skipped folders, or (on disk) inside a virtualenv."""
+    parts = rel.split("/")[:-1]
+    if any(part in SKIP_DIRS for part in parts):
+        return True
+    if root is not None:
+        for i in range(1, len(parts) + 1):
+            if is_virtualenv(os.path.join(root, *parts[:i])):
+                return True
+    return False
 
 
-def _models_in(files: Sequence[str], prefix: str, exclude: Sequence[str]) -> list[str]:
+def _models_in(
+    files: Sequence[str], prefix: str, exclude: Sequence[str], root: Path | None = None
+) -> list[str]:
     out = []
     excluded = [glob_regex(e) for e in exclude]
     for f in files:
@@ -65,7 +75,7 @@ def _models_in(files: Sequence[str], prefix: str, exclude: Sequence[str]) -> lis
             continue
         if prefix and not (f == prefix or f.startswith(prefix + "/")):
             continue
-        if _skip(f) or any(rx.match(f) for rx in excluded):
+        if _skip(f, root) or any(rx.match(f) for rx in excluded):
             continue
         out.append(f)
     return sorted(out)
@@ -107,7 +117,9 @@ def open_target(
             view = WorktreeView(root, label=str(root))
             if repo is not None and is_dir:
                 files = repo.worktree_files()
-                models = [m for m in _models_in(files, rel, exclude) if view.lookup(m) != "missing"]
+                models = [
+                    m for m in _models_in(files, rel, exclude, root) if view.lookup(m) != "missing"
+                ]
                 if not models:
                     # git-ignored or untracked trees still hold a lone model.yaml?
                     models = []
@@ -162,4 +174,4 @@ def _walk_models(path: Path, root: Path) -> list[str]:
     return found
 
 
-__all__ = ["Source", "Target", "is_virtualenv", "open_target"]
+__all__ = ["Source", "Target", "open_target"]
