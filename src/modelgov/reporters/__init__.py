@@ -17,6 +17,10 @@ Render = Callable[..., str]
 REPORTERS: dict[str, str] = {
     "text": "modelgov.reporters.text",
     "json": "modelgov.reporters.json_report",
+    "sarif": "modelgov.reporters.sarif",
+    "junit": "modelgov.reporters.junit",
+    "github": "modelgov.reporters.github",
+    "markdown": "modelgov.reporters.markdown",
 }
 
 FORMATS = tuple(REPORTERS)

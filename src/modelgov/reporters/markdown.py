@@ -1,0 +1,122 @@
+"""``--format markdown``: a summary for ``$GITHUB_STEP_SUMMARY`` and PR comments.
+
+A verdict line, a table of counts per model, then a table of findings
+(location, rule, severity, message, hint, JSON pointer) and the policy and
+date the run was judged under.  Text from model.yaml is untrusted: table
+cells escape ``|``, backticks, HTML and Markdown markup, and control or bidi
+characters are made visible, so a model.yaml cannot inject markup or hide
+text in a comment.  The findings table is capped so the summary stays far
+below GitHub's 1 MiB step-summary limit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import Finding
+from ..report import Report
+from ._safe import inert
+
+MAX_ROWS = 500
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+!~|<>&@])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "|": "&#124;", "@": "&#64;"}
+
+
+def cell(text: str) -> str:
+    """Make untrusted text safe and literal inside a Markdown table cell."""
+
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group(1)
+        return _ENTITIES.get(ch, "\\" + ch)
+
+    flat = inert(text.replace("\r\n", " ").replace("\n", " "))
+    return _MARKUP.sub(repl, flat).strip() or " "
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _verdict(report: Report) -> str:
+    s = report.summary()
+    counts = f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}"
+    if s["notes"]:
+        counts += f", {_plural(s['notes'], 'note')}"
+    if s["waived"]:
+        counts += f", {s['waived']} waived"
+    models = _plural(s["models"], "model")
+    if report.failing():
+        return f"### :x: modelgov failed: {counts} in {models} (fail-on `{report.fail_on}`)"
+    if any(f.active for f in report.findings):
+        return f"### :warning: modelgov passed: {counts} in {models} (fail-on `{report.fail_on}`)"
+    return f"### :white_check_mark: modelgov: all clear, {models} checked" + (
+        f", {s['waived']} waived" if s["waived"] else ""
+    )
+
+
+def _count(findings: tuple[Finding, ...] | list[Finding], label: str) -> int:
+    if label == "waived":
+        return sum(1 for f in findings if not f.active)
+    return sum(1 for f in findings if f.active and f.severity.label == label)
+
+
+def _models_table(report: Report) -> list[str]:
+    out = [
+        "| model | file | risk tier | status | errors | warnings | notes | waived |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in report.results:
+        counts = [_count(r.findings, k) for k in ("error", "warning", "note", "waived")]
+        out.append(
+            f"| {cell(r.name or '(unnamed)')} | {cell(r.file)} | {cell(r.tier or '-')} | "
+            f"{report.status(r)} | " + " | ".join(str(c) for c in counts) + " |"
+        )
+    if report.extra:
+        extra = list(report.extra)
+        counts = [_count(extra, k) for k in ("error", "warning", "note", "waived")]
+        out.append(
+            "| (no declaration) | - | - | "
+            f"{'fail' if any(f in report.failing() for f in extra) else 'pass'} | "
+            + " | ".join(str(c) for c in counts)
+            + " |"
+        )
+    return out
+
+
+def _finding_row(f: Finding) -> str:
+    where = cell(f"{f.file}:{f.line}:{f.col}")
+    severity = f.severity.label if f.active else f"{f.severity.label} (waived)"
+    hint = f.hint
+    if f.waived is not None:
+        w = f.waived
+        ticket = f", {w.ticket}" if w.ticket else ""
+        hint = f"waived until {w.expires} by {w.approved_by}{ticket}: {w.reason}"
+    return (
+        f"| {where} | {cell(f.rule)} | {severity} | {cell(f.message)} | {cell(hint)} "
+        f"| {cell(f.pointer or '/')} |"
+    )
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    out = [_verdict(report), ""]
+    out += _models_table(report)
+    findings = report.findings
+    if findings:
+        out += [
+            "",
+            "| location | rule | severity | message | hint | pointer |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        out += [_finding_row(f) for f in findings[:MAX_ROWS]]
+        if len(findings) > MAX_ROWS:
+            out += [
+                "",
+                f"{len(findings) - MAX_ROWS} more findings are in the JSON or SARIF report.",
+            ]
+    out += [
+        "",
+        f"Policy {cell(report.policy_name)} ({cell(report.policy_digest)}), "
+        f"today {cell(report.today)}, modelgov {cell(report.version)}.",
+    ]
+    return "\n".join(out) + "\n"
