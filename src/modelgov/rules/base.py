@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 TIERS = ("low", "medium", "high")
 OPTION_TYPES = ("int", "float", "str", "bool", "list[str]", "days")
+STRICTER = ("", "lower", "higher", "true", "superset")
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,17 @@ class Option:
     default: Any
     help: str
     per_tier: bool = False
+    #: Which change makes the rule stricter: ``lower`` or ``higher`` (numbers),
+    #: ``true`` (booleans), ``superset`` (lists).  ``modelgov audit`` lets a
+    #: repository's own config change an option only that way; ``""`` (no
+    #: direction declared) means a repository config cannot change it at all.
+    stricter: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in OPTION_TYPES:
             raise ValueError(f"unknown option type {self.type!r}")
+        if self.stricter not in STRICTER:
+            raise ValueError(f"unknown stricter direction {self.stricter!r}")
 
 
 class RuleModule(Protocol):

@@ -37,6 +37,7 @@ OPTIONS = {
         {"low": True, "medium": True, "high": True},
         "Require `on_call.runbook`.",
         per_tier=True,
+        stricter="true",
     ),
 }
 

@@ -39,6 +39,7 @@ OPTIONS = {
         {"low": False, "medium": False, "high": True},
         "Require `on_call.escalation`.",
         per_tier=True,
+        stricter="true",
     ),
 }
 

@@ -35,6 +35,7 @@ OPTIONS = {
         {"low": 240, "medium": 60, "high": 30},
         "Longest acceptable rollback in minutes.",
         per_tier=True,
+        stricter="lower",
     ),
 }
 

@@ -49,12 +49,14 @@ OPTIONS = {
         },
         "Signals that must each be watched by a monitor.",
         per_tier=True,
+        stricter="superset",
     ),
     "min_monitors_per_signal": Option(
         "int",
         {"low": 1, "medium": 1, "high": 1},
         "How many monitors each required signal needs.",
         per_tier=True,
+        stricter="higher",
     ),
 }
 

@@ -47,12 +47,14 @@ OPTIONS = {
         },
         "Roles that must each have an approver other than the owner.",
         per_tier=True,
+        stricter="superset",
     ),
     "min_approvers": Option(
         "int",
         {"low": 1, "medium": 2, "high": 3},
         "Minimum approvers other than the owner.",
         per_tier=True,
+        stricter="higher",
     ),
 }
 

@@ -36,6 +36,7 @@ OPTIONS = {
         {"low": False, "medium": False, "high": False},
         "Require a `retraining` section.",
         per_tier=True,
+        stricter="true",
     ),
 }
 

@@ -41,6 +41,7 @@ OPTIONS = {
         {"low": 365, "medium": 180, "high": 90},
         "Oldest acceptable `review.last_reviewed`, in days.",
         per_tier=True,
+        stricter="lower",
     ),
 }
 

@@ -38,6 +38,7 @@ OPTIONS = {
         {"low": 365, "medium": 180, "high": 90},
         "Oldest acceptable `rollback.last_tested`, in days.",
         per_tier=True,
+        stricter="lower",
     ),
 }
 

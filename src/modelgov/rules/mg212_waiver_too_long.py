@@ -36,6 +36,7 @@ OPTIONS = {
         {"low": 90, "medium": 90, "high": 90},
         "Longest a waiver may run from today, in days.",
         per_tier=True,
+        stricter="lower",
     ),
 }
 WAIVABLE = False
