@@ -290,7 +290,11 @@ class GitRepo:
                 "GIT_EDITOR": ":",
             }
         )
-        env["GIT_INDEX_FILE"] = index_file or str(self.git_dir / "index")
+        # git hands hooks a GIT_INDEX_FILE relative to the worktree root (the hook's cwd,
+        # and ours); git itself runs in the shadow dir, so make it absolute here.
+        env["GIT_INDEX_FILE"] = (
+            os.path.abspath(index_file) if index_file else str(self.git_dir / "index")
+        )
         if worktree and self.worktree is not None:
             env["GIT_WORK_TREE"] = str(self.worktree)
         return env
