@@ -199,6 +199,100 @@ def init(folder: Path, name: str | None, risk_tier: str) -> int:
     return cmd.run(folder, name=name, risk_tier=risk_tier)
 
 
+@cli.group()
+def policy() -> None:
+    """Work with policy packs: test them with YAML cases."""
+
+
+@policy.command(name="test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--policy",
+    "pack",
+    metavar="NAME|FILE",
+    help="The pack under test [default: the config's pack, else default].",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file [default: found walking up from the first PATH].",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    envvar="MODELGOV_TODAY",
+    help="Date for cases that do not pin one (also MODELGOV_TODAY).",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="N",
+    help="Fail when fewer than N% of the pack's enabled rules are exercised.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only failing cases and the summary.")
+def policy_test(
+    paths: tuple[Path, ...],
+    pack: str | None,
+    config: Path | None,
+    today: str | None,
+    min_coverage: float | None,
+    quiet: bool,
+) -> int:
+    """Run the policy test cases in PATHS (case files, or folders of *.yaml case files)."""
+    from .commands import policy_test as cmd
+    from .commands.check import parse_today
+
+    return cmd.run(
+        list(paths),
+        policy=pack,
+        config=config,
+        today=parse_today(today) if today else None,
+        min_coverage=min_coverage,
+        quiet=quiet,
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--expiring",
+    metavar="DAYS",
+    help="Only waivers ending within DAYS (such as 30d or 2w), and expired ones.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    help="Output format [default: text].",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    envvar="MODELGOV_TODAY",
+    help="Pin today's date (also MODELGOV_TODAY).",
+)
+@click.option(
+    "--fail-expired",
+    is_flag=True,
+    help="Exit 1 when a listed waiver has expired or has no valid expiry date.",
+)
+def waivers(
+    paths: tuple[Path, ...], expiring: str | None, fmt: str, today: str | None, fail_expired: bool
+) -> int:
+    """List the waivers of every model in PATHS, expired first, then soonest to end."""
+    from .commands import waivers as cmd
+    from .commands.check import parse_today
+
+    return cmd.run(
+        list(paths) or [Path(".")],
+        expiring=cmd.parse_days(expiring) if expiring else None,
+        fmt=fmt,
+        today=parse_today(today),
+        fail_expired=fail_expired,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI inside the error boundary and return an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,569 @@
+"""Policy tests: YAML cases run through the real engine (``modelgov policy test``).
+
+A case file holds cases that each give a model.yaml (a snippet or a path),
+optional repository files, config and date, and the findings a pack must
+produce -- by rule, JSON pointer and line::
+
+    rules: [MG131]              # only findings of these rules are compared (default: all)
+    policy: strict              # optional: the pack for these cases (name or path)
+    config: {rules: {...}}      # optional: overrides on top of the pack, as in .modelgov.yaml
+    today: 2026-11-30           # optional: the date the date rules compare against
+    cases:
+      - name: a high-risk model that takes two hours to roll back
+        model: |
+          risk_tier: high
+          rollback:
+            max_minutes: 120
+        expect:
+          - {rule: MG131, pointer: /rollback/max_minutes, line: 3}
+      - name: fifteen minutes is fine
+        model: |
+          risk_tier: high
+          rollback:
+            max_minutes: 15
+        expect: []              # must pass
+
+Each case is written into a fresh temporary folder (``model.yaml`` plus its
+``files:``) and judged exactly as ``modelgov check`` judges a folder: the
+same loader, view, engine, waivers and policy resolution.  Every finding of
+the compared rules must be expected and every expectation must be found
+(a waived finding is expected with ``waived: true``).
+
+This module is the runner for both the command and modelgov's own test suite
+(``tests/test_rule_cases.py`` parametrises over :func:`collect`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import Config, config_from_data
+from .errors import ConfigError, ModelgovError
+from .findings import Finding, Severity
+from .policy import Policy, load_policy, merge
+from .rules.base import TIERS, Rule
+
+FILE_KEYS = {"rules", "policy", "config", "today", "cases", "description"}
+CASE_KEYS = {"name", "model", "path", "files", "policy", "config", "today", "expect", "description"}
+EXPECT_KEYS = {"rule", "pointer", "line", "col", "severity", "message_contains", "waived"}
+CASE_CONFIG_KEYS = {"rules", "custom_rules", "roster"}
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
+class CaseFileError(ModelgovError):
+    """A case file is malformed, or names a rule the policy does not know (exit 2)."""
+
+
+# -- the data ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One finding a case expects."""
+
+    rule: str
+    pointer: str
+    line: int | None = None
+    col: int | None = None
+    severity: str | None = None
+    message_contains: str | None = None
+    waived: bool = False
+
+    def describe(self) -> str:
+        where = f" line {self.line}" if self.line is not None else ""
+        where += f" col {self.col}" if self.col is not None else ""
+        extra = f" {self.severity}" if self.severity else ""
+        extra += " (waived)" if self.waived else ""
+        text = f" containing {self.message_contains!r}" if self.message_contains else ""
+        return f"{self.rule} {self.pointer or '(document)'}{where}{extra}{text}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case of a case file."""
+
+    source: Path  # the case file
+    index: int
+    name: str
+    expect: tuple[Expected, ...]
+    model: str | None = None
+    path: Path | None = None  # a model.yaml file, or a folder copied whole
+    files: Mapping[str, str] = field(default_factory=dict)
+    policy: str | None = None  # a pack name or an absolute path; None: the pack under test
+    config: Mapping[str, Any] = field(default_factory=dict)
+    today: _dt.date | None = None
+    rules: tuple[str, ...] | None = None  # rules compared (ids or names); None: all
+
+    @property
+    def id(self) -> str:
+        return f"{self.source.name}::{self.name}"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case: Case
+    found: tuple[Finding, ...]  # the compared findings
+    missing: tuple[Expected, ...]  # expected, not found
+    unexpected: tuple[Finding, ...]  # found, not expected
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.unexpected
+
+    def diff(self) -> str:
+        """Expected vs actual findings, for a failing case."""
+        lines = []
+        if self.missing:
+            lines.append("expected, not found:")
+            lines += [f"  - {e.describe()}" for e in self.missing]
+        if self.unexpected:
+            lines.append("found, not expected:")
+            lines += [f"  + {describe_finding(f)}" for f in self.unexpected]
+        if self.missing and len(self.found) > len(self.unexpected):
+            lines.append("all compared findings:")
+            lines += [f"    {describe_finding(f)}" for f in self.found]
+        return "\n".join(lines)
+
+
+def describe_finding(f: Finding) -> str:
+    state = "waived" if f.waived is not None else f.severity.label
+    pointer = f.pointer or "(document)"
+    return f"{f.rule} {pointer} line {f.line} col {f.col} {state}: {f.message}"
+
+
+# -- reading case files --------------------------------------------------------
+
+
+def case_files(paths: Iterable[Path]) -> list[Path]:
+    """The case files named: files as given, folders' ``*.yaml``/``*.yml`` (not recursive)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix in CASE_SUFFIXES)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise CaseFileError(f"policy test path {path} does not exist")
+    return out
+
+
+def collect(paths: Iterable[Path]) -> list[Case]:
+    """Every case of the case files below ``paths``."""
+    cases: list[Case] = []
+    for file in case_files(paths):
+        cases += load_case_file(file)
+    return cases
+
+
+def _date(value: Any, where: str) -> _dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise CaseFileError(f"{where}: `today` must be a date as YYYY-MM-DD, not {value!r}")
+
+
+def _pack_ref(value: Any, folder: Path, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CaseFileError(f"{where}: `policy` must be a pack name or a path")
+    if "/" in value or value.endswith((".yaml", ".yml")):
+        return str((folder / value).resolve())
+    return value
+
+
+def _config(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CaseFileError(f"{where}: `config` must be a mapping (rules, custom_rules, roster)")
+    bad = set(map(str, value)) - CASE_CONFIG_KEYS
+    if bad:
+        raise CaseFileError(
+            f"{where}: config: unknown key(s) {', '.join(sorted(bad))} "
+            f"(a case's config may set {', '.join(sorted(CASE_CONFIG_KEYS))})"
+        )
+    try:
+        config_from_data(value, None)
+    except ConfigError as exc:
+        raise CaseFileError(f"{where}: {exc}") from None
+    return dict(value)
+
+
+def _rel_file(name: Any, where: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise CaseFileError(f"{where}: file names must be non-empty strings")
+    norm = posixpath.normpath(name)
+    if name.startswith("/") or norm == ".." or norm.startswith("../") or norm == ".":
+        raise CaseFileError(f"{where}: file {name!r} must be a path inside the case's folder")
+    return norm
+
+
+def _expected(item: Any, where: str) -> Expected:
+    if not isinstance(item, dict):
+        raise CaseFileError(f"{where} must be a mapping with rule and pointer")
+    bad = set(map(str, item)) - EXPECT_KEYS
+    if bad:
+        raise CaseFileError(
+            f"{where}: unknown key(s) {', '.join(sorted(bad))} (expected {', '.join(sorted(EXPECT_KEYS))})"
+        )
+    rule, pointer = item.get("rule"), item.get("pointer")
+    if not isinstance(rule, str) or not rule.strip():
+        raise CaseFileError(f"{where}: `rule` (a rule id or name) is required")
+    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+        raise CaseFileError(
+            f"{where}: `pointer` is required: a JSON pointer such as /rollback/max_minutes "
+            "('' for the whole document)"
+        )
+    for key in ("line", "col"):
+        value = item.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
+            raise CaseFileError(f"{where}: `{key}` must be a positive integer, not {value!r}")
+    severity = item.get("severity")
+    if severity is not None:
+        try:
+            severity = Severity.parse(str(severity)).label
+        except ValueError as exc:
+            raise CaseFileError(f"{where}: {exc}") from None
+    contains = item.get("message_contains")
+    if contains is not None and not isinstance(contains, str):
+        raise CaseFileError(f"{where}: `message_contains` must be a string")
+    waived = item.get("waived", False)
+    if not isinstance(waived, bool):
+        raise CaseFileError(f"{where}: `waived` must be true or false")
+    return Expected(
+        rule=rule.strip(),
+        pointer=pointer,
+        line=item.get("line"),
+        col=item.get("col"),
+        severity=severity,
+        message_contains=contains,
+        waived=waived,
+    )
+
+
+def load_case_file(path: Path) -> list[Case]:
+    """Read and validate one case file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFileError(f"cannot read policy test file {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CaseFileError(f"{path} is not valid YAML: {' '.join(str(exc).split())}") from None
+    where = str(path)
+    if not isinstance(data, dict):
+        raise CaseFileError(f"{where}: a policy test file is a mapping with `cases:`")
+    bad = set(map(str, data)) - FILE_KEYS
+    if bad:
+        raise CaseFileError(
+            f"{where}: unknown key(s) {', '.join(sorted(bad))} (expected {', '.join(sorted(FILE_KEYS))})"
+        )
+    rules = data.get("rules")
+    if rules is not None:
+        if isinstance(rules, str):
+            rules = [rules]
+        if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
+            raise CaseFileError(f"{where}: `rules` must be a non-empty list of rule ids or names")
+    folder = path.parent
+    file_policy = _pack_ref(data.get("policy"), folder, where)
+    file_config = _config(data.get("config"), where)
+    file_today = _date(data.get("today"), where)
+    raw_cases = data.get("cases")
+    if not isinstance(raw_cases, list) or not raw_cases:
+        raise CaseFileError(f"{where}: `cases` must be a non-empty list")
+    cases: list[Case] = []
+    names: set[str] = set()
+    for i, raw in enumerate(raw_cases):
+        cwhere = f"{where}: cases[{i}]"
+        if not isinstance(raw, dict):
+            raise CaseFileError(f"{cwhere} must be a mapping with name and expect")
+        bad = set(map(str, raw)) - CASE_KEYS
+        if bad:
+            raise CaseFileError(
+                f"{cwhere}: unknown key(s) {', '.join(sorted(bad))} "
+                f"(expected {', '.join(sorted(CASE_KEYS))})"
+            )
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise CaseFileError(f"{cwhere}: `name` is required")
+        name = " ".join(name.split())
+        if name in names:
+            raise CaseFileError(f"{cwhere}: another case is already named {name!r}")
+        names.add(name)
+        cwhere = f"{where}: case {name!r}"
+        model, model_path = raw.get("model"), raw.get("path")
+        if model is not None and model_path is not None:
+            raise CaseFileError(f"{cwhere}: give either `model` or `path`, not both")
+        if model is not None and not isinstance(model, str):
+            raise CaseFileError(
+                f"{cwhere}: `model` must be the model.yaml text (a literal block `|`)"
+            )
+        resolved: Path | None = None
+        if model_path is not None:
+            if not isinstance(model_path, str) or not model_path.strip():
+                raise CaseFileError(
+                    f"{cwhere}: `path` must be a file or folder relative to {path.name}"
+                )
+            resolved = (folder / model_path).resolve()
+            if not resolved.exists():
+                raise CaseFileError(f"{cwhere}: path {model_path!r} does not exist ({resolved})")
+        files = raw.get("files") or {}
+        if not isinstance(files, dict):
+            raise CaseFileError(f"{cwhere}: `files` must map repository paths to their text")
+        checked_files: dict[str, str] = {}
+        for fname, content in files.items():
+            rel = _rel_file(fname, cwhere)
+            if not isinstance(content, str):
+                raise CaseFileError(f"{cwhere}: the content of file {fname!r} must be text")
+            checked_files[rel] = content
+        expect = raw.get("expect")
+        if not isinstance(expect, list):
+            raise CaseFileError(f"{cwhere}: `expect` must be a list of findings (`[]`: must pass)")
+        case_config = _config(raw.get("config"), cwhere)
+        cases.append(
+            Case(
+                source=path,
+                index=i,
+                name=name,
+                expect=tuple(_expected(e, f"{cwhere}: expect[{j}]") for j, e in enumerate(expect)),
+                model=model,
+                path=resolved,
+                files=checked_files,
+                policy=_pack_ref(raw.get("policy"), folder, cwhere) or file_policy,
+                config=merge_config(file_config, case_config),
+                today=_date(raw.get("today"), cwhere) or file_today,
+                rules=tuple(r.strip() for r in rules) if rules else None,
+            )
+        )
+    return cases
+
+
+def merge_config(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge config mappings key by key; ``custom_rules`` lists add up."""
+    out: dict[str, Any] = merge(dict(base), dict(over))
+    if "custom_rules" in base and "custom_rules" in over:
+        out["custom_rules"] = list(base["custom_rules"] or []) + list(over["custom_rules"] or [])
+    return out
+
+
+# -- running -------------------------------------------------------------------
+
+
+class Runner:
+    """Runs cases under a pack under test (``--policy``/config), caching resolved policies."""
+
+    def __init__(
+        self,
+        *,
+        policy: str | None = None,
+        config: Config | None = None,
+        today: _dt.date | None = None,
+        relative_to: Path | None = None,
+    ) -> None:
+        self.config = config or Config()
+        self.policy_ref = policy or self.config.policy
+        self.relative_to = relative_to if policy else self.config.folder
+        self.today = today
+        self._cache: dict[str, Policy] = {}
+
+    def _policy(self, ref: str | None, overrides: Mapping[str, Any], label: str) -> Policy:
+        key = json.dumps([ref, overrides], sort_keys=True, default=str)
+        if key not in self._cache:
+            from .registry import full
+
+            self._cache[key] = load_policy(
+                ref,
+                full(),
+                relative_to=self.relative_to,
+                overrides=overrides or None,
+                overrides_label=label,
+            )
+        return self._cache[key]
+
+    def pack(self) -> Policy:
+        """The pack under test: ``--policy`` (or the config's pack) plus the config's overrides."""
+        return self._policy(self.policy_ref, dict(self.config.overrides), self.config.label)
+
+    def policy_for(self, case: Case) -> Policy:
+        overrides = {k: v for k, v in case.config.items() if k != "roster"}
+        if (
+            case.policy is not None
+        ):  # the case file tests another pack: the run's config does not apply
+            return self._policy(case.policy, overrides, str(case.source))
+        base = dict(self.config.overrides)
+        if not overrides:
+            return self.pack()
+        return self._policy(self.policy_ref, merge_config(base, overrides), str(case.source))
+
+    def run(self, case: Case) -> CaseResult:
+        try:
+            policy = self.policy_for(case)
+        except ModelgovError as exc:
+            raise CaseFileError(f"{case.source}: case {case.name!r}: {exc}") from None
+        compared = _resolve_rules(case, policy)
+        for e in case.expect:
+            rule = _resolve(e.rule, policy, case)
+            if compared is not None and rule.id not in compared:
+                raise CaseFileError(
+                    f"{case.source}: case {case.name!r} expects {e.rule}, which is not among the "
+                    f"file's `rules` ({', '.join(sorted(compared))})"
+                )
+        today = case.today or self.today or _dt.date.today()
+        findings = judge_case(case, policy, today)
+        if compared is not None:
+            findings = [f for f in findings if f.rule in compared]
+        ids = [_resolve(e.rule, policy, case).id for e in case.expect]
+        missing, unexpected = match(case.expect, ids, findings)
+        return CaseResult(case, tuple(findings), tuple(missing), tuple(unexpected))
+
+
+def _resolve(key: str, policy: Policy, case: Case) -> Rule:
+    rule = policy.registry.resolve(key)
+    if rule is None:
+        raise CaseFileError(
+            f"{case.source}: case {case.name!r} names unknown rule {key!r} (see `modelgov rules`)"
+        )
+    return rule
+
+
+def _resolve_rules(case: Case, policy: Policy) -> set[str] | None:
+    if case.rules is None:
+        return None
+    return {_resolve(r, policy, case).id for r in case.rules}
+
+
+def judge_case(case: Case, policy: Policy, today: _dt.date) -> list[Finding]:
+    """Write the case into a temporary folder and judge it like ``modelgov check`` would."""
+    from .commands.check import judge_target
+    from .context import load_roster
+    from .repoview import MODEL_FILE_NAMES, WorktreeView, walk_files
+    from .workspace import Target
+
+    with tempfile.TemporaryDirectory(prefix="modelgov-case-") as tmp:
+        root = Path(tmp) / "repo"
+        root.mkdir()
+        if case.path is not None and case.path.is_dir():
+            shutil.copytree(case.path, root, dirs_exist_ok=True, symlinks=True)
+        for rel, content in case.files.items():
+            target_file = root.joinpath(*rel.split("/"))
+            target_file.parent.mkdir(parents=True, exist_ok=True)
+            target_file.write_text(content, encoding="utf-8", newline="")
+        if case.model is not None:
+            (root / "model.yaml").write_text(case.model, encoding="utf-8", newline="")
+        elif case.path is not None and case.path.is_file():
+            (root / "model.yaml").write_bytes(case.path.read_bytes())
+        models = sorted(
+            rel for rel in walk_files(root) if posixpath.basename(rel) in MODEL_FILE_NAMES
+        )
+        target = Target(
+            root=root,
+            view=WorktreeView(root, label=case.id),
+            models=models,
+            missing=[] if models else [""],
+            start=root,
+        )
+        roster_file = case.config.get("roster")
+        roster = load_roster(root / roster_file) if isinstance(roster_file, str) else None
+        results, extra = judge_target(target, policy, Config(), today, roster=roster)
+    return [f for r in results for f in r.findings] + list(extra)
+
+
+def _fits(e: Expected, rule_id: str, f: Finding) -> bool:
+    return (
+        f.rule == rule_id
+        and f.pointer == e.pointer
+        and (e.line is None or f.line == e.line)
+        and (e.col is None or f.col == e.col)
+        and (e.severity is None or f.severity.label == e.severity)
+        and (e.message_contains is None or e.message_contains in f.message)
+        and (f.waived is not None) == e.waived
+    )
+
+
+def match(
+    expected: Sequence[Expected], rule_ids: Sequence[str], found: Sequence[Finding]
+) -> tuple[list[Expected], list[Finding]]:
+    """Pair expectations with findings one to one (maximum bipartite matching).
+
+    Returns the expectations left without a finding and the findings left
+    without an expectation.
+    """
+    options = [
+        [j for j, f in enumerate(found) if _fits(e, rid, f)]
+        for e, rid in zip(expected, rule_ids, strict=True)
+    ]
+    owner: dict[int, int] = {}  # finding index -> expectation index
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in options[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
+    for i in range(len(expected)):
+        augment(i, set())
+    # ``augment`` may move an earlier expectation to another finding, never drop it.
+    matched = set(owner.values())
+    missing = [e for i, e in enumerate(expected) if i not in matched]
+    unexpected = [f for j, f in enumerate(found) if j not in owner]
+    return missing, unexpected
+
+
+# -- coverage --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which enabled rules of the pack some case expects a finding of."""
+
+    counted: tuple[Rule, ...]  # enabled rules of the pack that cases can express
+    exercised: tuple[Rule, ...]
+    excluded: tuple[Rule, ...]  # enabled, but need git history: not counted
+
+    @property
+    def unexercised(self) -> tuple[Rule, ...]:
+        done = {r.id for r in self.exercised}
+        return tuple(r for r in self.counted if r.id not in done)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * len(self.exercised) / len(self.counted) if self.counted else 100.0
+
+
+def coverage(pack: Policy, cases: Sequence[Case]) -> Coverage:
+    expected: set[str] = set()
+    for case in cases:
+        for e in case.expect:
+            rule = pack.registry.resolve(e.rule)
+            expected.add(rule.id if rule is not None else e.rule.upper())
+    enabled = [r for r in pack.registry if any(pack.settings(r, t).enabled for t in TIERS)]
+    counted = tuple(r for r in enabled if "git" not in r.uses)
+    excluded = tuple(r for r in enabled if "git" in r.uses)
+    exercised = tuple(r for r in counted if r.id in expected)
+    return Coverage(counted, exercised, excluded)

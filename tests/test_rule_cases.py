@@ -1,0 +1,94 @@
+"""Rule tests are data: tests/rules/*.yaml, run by the same runner as `modelgov policy test`.
+
+One pytest item per case; then the whole folder once more through the CLI,
+with a coverage floor.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ROOT, run_cli
+from modelgov.policytest import Case, Runner, collect
+from modelgov.registry import builtin
+
+CASES_DIR = ROOT / "tests" / "rules"
+CASES = collect([CASES_DIR])
+RUNNER = Runner()
+
+#: The built-in rules that can be expressed without git history: each needs a
+#: failing and a passing case (MG202-MG206 judge history, roster and CODEOWNERS).
+WITHOUT_GIT = [
+    *[f"MG{n:03d}" for n in range(1, 12)],
+    *["MG100", "MG101", "MG102", "MG110", "MG111", "MG120", "MG121", "MG130", "MG131"],
+    *["MG140", "MG141", "MG142", "MG150", "MG151", "MG152", "MG160", "MG161", "MG170"],
+    *["MG200", "MG201", "MG210", "MG211", "MG212", "MG213", "MG214"],
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_rule_case(case: Case) -> None:
+    result = RUNNER.run(case)
+    assert result.passed, f"{case.id}\n{result.diff()}"
+
+
+def _compares(case: Case, rule_id: str) -> bool:
+    if case.rules is None:
+        return True
+    return any((r := builtin().resolve(key)) is not None and r.id == rule_id for key in case.rules)
+
+
+def _expects(case: Case, rule_id: str) -> bool:
+    return any(
+        (r := builtin().resolve(e.rule)) is not None and r.id == rule_id for e in case.expect
+    )
+
+
+@pytest.mark.parametrize("rule_id", WITHOUT_GIT)
+def test_every_rule_has_a_failing_and_a_passing_case(rule_id: str) -> None:
+    assert builtin().resolve(rule_id) is not None, f"{rule_id} is not a built-in rule"
+    failing = [c for c in CASES if _expects(c, rule_id)]
+    passing = [c for c in CASES if _compares(c, rule_id) and not _expects(c, rule_id)]
+    assert failing, f"no case in tests/rules expects a finding of {rule_id}"
+    assert passing, f"no case in tests/rules shows {rule_id} passing"
+
+
+def test_every_expectation_pins_pointer_and_line() -> None:
+    loose = [f"{c.id}: {e.describe()}" for c in CASES for e in c.expect if e.line is None]
+    assert not loose, "expectations without a line:\n" + "\n".join(loose)
+
+
+def test_each_rule_file_is_named_after_its_rule() -> None:
+    for path in sorted(CASES_DIR.glob("mg*.yaml")):
+        rule_id = path.stem.split("_")[0].upper()
+        cases = [c for c in CASES if c.source == path]
+        assert cases and all(c.rules and _compares(c, rule_id) for c in cases), path.name
+
+
+def test_the_folder_passes_through_the_cli_with_coverage() -> None:
+    result = run_cli("policy", "test", str(CASES_DIR), "--min-coverage", "85", "--quiet")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    summary = re.search(r"(\d+) cases: (\d+) passed, 0 failed\.", result.stdout)
+    assert summary is not None and summary.group(1) == summary.group(2) == str(len(CASES))
+    m = re.search(r"Coverage: (\d+) of (\d+) enabled rules of policy default", result.stdout)
+    assert m is not None, result.stdout
+    assert int(m.group(1)) >= len(WITHOUT_GIT)
+    assert "FAIL" not in result.stdout
+
+
+def test_a_mutated_expectation_is_caught() -> None:
+    """The runner is not vacuous: shifting any expected line by one fails that case."""
+    import dataclasses
+
+    for case in CASES:
+        for i, e in enumerate(case.expect):
+            assert e.line is not None
+            moved = dataclasses.replace(e, line=e.line + 1)
+            mutated = dataclasses.replace(
+                case, expect=(*case.expect[:i], moved, *case.expect[i + 1 :])
+            )
+            result = RUNNER.run(mutated)
+            assert not result.passed, f"{case.id}: moving {e.describe()} went unnoticed"
+            assert result.missing == (moved,)
