@@ -39,12 +39,25 @@ size cap.  The shadow is owned by the running user, so git's ``safe.directory``
 ownership check does not get in the way of an auditor either.
 
 Git never writes into the repository: the commands used (``ls-files``,
-``ls-tree``, ``cat-file``, ``rev-parse``, ``log``) are read-only, optional
-locks are disabled, and the index is only read.
+``ls-tree``, ``cat-file``, ``rev-parse``, ``rev-list``, ``log``) are
+read-only, optional locks are disabled, and the index is only read.
+
+Git processes per run
+---------------------
+Per repository, never per model or per path (``GitRepo.calls`` counts them):
+
+* work tree: one ``ls-files`` (discovery); index (``--staged``): one
+  ``ls-files --stage``; commit (``--rev``): one ``rev-parse`` and one
+  ``ls-tree``; ``--as-of`` adds one ``rev-list``;
+* history, only when an enabled rule needs it (MG202, MG204):
+  one ``log`` walk for all models and at most one ``cat-file --batch``
+  (:meth:`GitRepo.model_histories`);
+* reading files of a commit or the index: one ``cat-file --batch`` per read.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 import shutil
@@ -53,8 +66,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GitError
+
+if TYPE_CHECKING:
+    from .history import ModelHistory, ModelSpec
 
 GIT_TIMEOUT = float(os.environ.get("MODELGOV_GIT_TIMEOUT", "60"))
 _SMALL_FILE = 1 << 20  # refs, HEAD and friends: never more than this
@@ -405,6 +422,115 @@ class GitRepo:
         return self.run(
             ["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args]
         )
+
+    # -- history (MG202-MG204) ---------------------------------------------------
+    def object_format(self) -> str:
+        """``sha1`` or ``sha256``: how this repository names its objects."""
+        return self._object_format()
+
+    def shallow_commits(self) -> frozenset[str]:
+        """The boundary commits of a shallow clone (empty when the history is complete)."""
+        from .history import parse_shallow
+
+        return parse_shallow(_read_small(self.common_dir / "shallow"))
+
+    def commit_as_of(self, date: _dt.date, rev: str = "HEAD") -> str | None:
+        """The last commit on ``rev``'s first-parent line committed on or before ``date``
+        (end of that day, UTC); ``None`` when there is none.  One ``rev-list``."""
+        if self.head() is None:
+            return None
+        out = self.run(
+            [
+                "rev-list",
+                "-1",
+                "--first-parent",
+                f"--until={date.isoformat()}T23:59:59+00:00",
+                "--end-of-options",
+                rev,
+            ],
+            check=False,
+        )
+        sha = out.decode("ascii", "replace").strip()
+        return sha if _SHA.match(sha) else None
+
+    def read_objects(
+        self, names: Iterable[str], limit: int, *, index_file: str | None = None
+    ) -> dict[str, tuple[str, bytes | None] | None]:
+        """Objects by name -- a blob id, or ``:path`` for an index entry -- in one
+        ``cat-file --batch``: ``(object id, content or None when over limit)``, or
+        ``None`` when git has no such object."""
+        wanted = [n for n in dict.fromkeys(names) if n and "\n" not in n and "\r" not in n]
+        if not wanted:
+            return {}
+        data = "".join(f"{n}\n" for n in wanted).encode("utf-8", "surrogateescape")
+        out = self.run(["cat-file", "--batch"], input=data, index_file=index_file)
+        result: dict[str, tuple[str, bytes | None] | None] = {}
+        pos = 0
+        for name in wanted:
+            end = out.find(b"\n", pos)
+            if end < 0:
+                break
+            header = out[pos:end].decode("utf-8", "replace").rsplit(" ", 2)
+            pos = end + 1
+            if len(header) < 3 or not header[2].isdigit() or not _SHA.match(header[0]):
+                result[name] = None  # "<name> missing" / "ambiguous"
+                continue
+            size = int(header[2])
+            body = out[pos : pos + size]
+            pos += size + 1
+            result[name] = (header[0], body if header[1] == "blob" and size <= limit else None)
+        return result
+
+    def model_histories(
+        self,
+        specs: Sequence[ModelSpec],
+        *,
+        rev: str | None = None,
+        index_file: str | None = None,
+    ) -> dict[str, ModelHistory]:
+        """The history of every model of this repository, judged at ``rev`` (default HEAD).
+
+        Git processes, whatever the number of models (``self.calls`` counts them):
+
+        * one ``git log --topo-order --parents --raw -z --no-abbrev -M`` from
+          ``rev``, limited by :func:`modelgov.history.pathspecs`;
+        * at most one ``git cat-file --batch`` for the committed versions of the
+          model files (owner history) and, for models judged from the work
+          tree (``worktree_ids`` set), their index entries (``:path``).
+
+        A repository without commits starts no process.  Parsing and judging
+        are in :mod:`modelgov.history`.
+        """
+        from . import history
+        from .document import MAX_BYTES
+
+        start = rev or self.head()
+        boundary = self.shallow_commits()
+        if start is None:
+            return history.empty(specs, shallow=bool(boundary))
+        spec_args = history.pathspecs(specs)
+        raw = self.log(
+            [
+                "--topo-order",
+                "--parents",
+                "--raw",
+                "-z",
+                "--no-abbrev",
+                "-M",
+                f"--format={history.LOG_FORMAT}",
+                "--end-of-options",
+                start,
+                "--",
+                *spec_args,
+            ]
+        )
+        walked = history.walk(
+            history.parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary)
+        )
+        names = walked.blob_requests()
+        names += [":" + s.file for s in specs if s.worktree_ids is not None and s.index_id is None]
+        objects = self.read_objects(names, MAX_BYTES, index_file=index_file) if names else {}
+        return history.finish(walked, objects)
 
 
 def user_identity() -> tuple[str, str]:

@@ -12,12 +12,13 @@ What is judged comes from one of three sources:
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import GitError, UsageError
 from .gitio import GitRepo
@@ -47,6 +48,7 @@ class Target:
     source: Source = "worktree"
     commit: str | None = None
     start: Path | None = None  # where config discovery starts
+    cache: dict[str, Any] = field(default_factory=dict)  # facts computed once (context.py)
 
     def close(self) -> None:
         if self.git is not None:
@@ -93,8 +95,13 @@ def open_target(
     rev: str | None = None,
     index_file: str | None = None,
     exclude: Sequence[str] = (),
+    as_of: _dt.date | None = None,
 ) -> Target:
-    """Resolve one user-given path into a :class:`Target`."""
+    """Resolve one user-given path into a :class:`Target`.
+
+    ``as_of`` (with ``source="commit"``): judge the last commit on HEAD's
+    first-parent line committed on or before that date.
+    """
     if not os.path.lexists(path):
         raise UsageError(f"path {str(path)!r} does not exist")
     is_dir = path.is_dir() and not path.is_symlink()
@@ -132,7 +139,16 @@ def open_target(
             if source == "index":
                 entries = repo.index_entries(index_file=index_file)
             else:
-                commit = repo.rev_parse(rev or "HEAD")
+                if as_of is not None:
+                    commit = repo.commit_as_of(as_of)
+                    if commit is None:
+                        repo.close()
+                        raise UsageError(
+                            f"no commit on or before {as_of.isoformat()} in the history of "
+                            f"HEAD in {root}"
+                        )
+                else:
+                    commit = repo.rev_parse(rev or "HEAD")
                 entries = repo.tree_entries(commit)
             view = TreeView(
                 {e.path: (e.mode, e.sha, e.size) for e in entries},

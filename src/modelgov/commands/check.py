@@ -106,11 +106,16 @@ def judge_target(
     roster: Any = None,
 ) -> tuple[list[ModelResult], list[Finding]]:
     """Judge every model of one target."""
-    from ..context import model_context
+    from ..context import model_context, target_facts
 
+    # Load every model first: one history walk serves them all and needs their `paths`.
+    docs = {rel: load_model(target, rel) for rel in target.models}
+    facts = target_facts(target)
+    for rel, doc in docs.items():
+        facts.add(rel, doc)
     results = []
     for rel in target.models:
-        doc = load_model(target, rel)
+        doc = docs[rel]
         ctx: ModelContext = model_context(target, rel, doc, today, config=config, roster=roster)
         findings = check_model(ctx, policy)
         data = doc.data if isinstance(doc.data, dict) else {}
@@ -141,7 +146,9 @@ def judge_target(
 
 
 def run(opts: CheckOptions) -> int:
-    today = parse_today(opts.today.isoformat() if opts.today else None)
+    as_of: _dt.date | None = opts.extra.get("as_of")
+    # --as-of DATE: judge the last commit on or before DATE, as if today were DATE.
+    today = as_of or parse_today(opts.today.isoformat() if opts.today else None)
     policies = PolicyCache(opts)
     results: list[ModelResult] = []
     extra: list[Finding] = []
@@ -149,7 +156,9 @@ def run(opts: CheckOptions) -> int:
     policy: Policy | None = None
     roots: list[str] = []
     for path in opts.paths or [Path(".")]:
-        target = open_target(path, source=opts.source, rev=opts.rev, index_file=opts.index_file)
+        target = open_target(
+            path, source=opts.source, rev=opts.rev, index_file=opts.index_file, as_of=as_of
+        )
         try:
             config = load_config(opts.config, target.start or target.root, target.root)
             if config.exclude:

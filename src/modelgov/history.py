@@ -1,0 +1,494 @@
+"""Git history of model.yaml files, judged from plain records (no git here).
+
+:mod:`modelgov.gitio` runs the git processes and hands their output to the
+pure functions below, so every decision about history is unit-testable with
+bytes built by hand.  Per repository and commit (HEAD, or the ``--rev`` /
+``--as-of`` commit) gitio makes, for all models at once:
+
+1. one ``git log --topo-order --parents --raw -z -M`` walk (:data:`LOG_FORMAT`)
+   limited to :func:`pathspecs` -- every ``model.yaml``/``model.yml`` plus the
+   literal folders of the models' ``paths`` (or no limit when a pattern
+   starts with a wildcard);
+2. at most one ``git cat-file --batch`` for the old versions of the model
+   files (owner history) and, when judging the work tree, their index
+   entries (``:path``).
+
+That is two git processes per repository, whatever the number of models.
+
+What is judged, per model (:func:`walk`, :func:`finish`):
+
+* the *touches* of its model.yaml: commits whose diff changes the file,
+  following renames (``R`` entries) back to the file's creation (``A``);
+* the *code changes*: commits that changed a file matched by the model's
+  ``paths`` (globs relative to the model.yaml's folder, see
+  :mod:`modelgov.pathmatch`) and are *not* an ancestor of (or equal to) a
+  touch -- that is, changes the last update of the declaration never saw.
+  Ancestry is propagated in one pass over the walk with a bit per model;
+* the owner email of every committed version (for the handoff rule);
+* whether the file is staged or modified now (blob ids compared: work tree
+  file hashed as git would, index entry, the walked commit's tree);
+* shallow clones: the boundary commits (listed in ``.git/shallow``) show every
+  file as added; their entries are never taken as touches or code changes,
+  and a model whose last touch or creation lies beyond the boundary says so
+  (``touch_known`` / ``origin_known``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .pathmatch import anchor, matcher
+
+#: Key of ``ModelContext.extra`` where rules note what the history could not
+#: show (rule id -> sentence); MG203 reports them.
+HISTORY_GAPS = "history_gaps"
+#: ``git log --format``: a record separator, then NUL-separated fields.
+LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%s"
+_FIELDS = 7
+#: Files kept per code change (the message shows fewer).
+FILES_KEPT = 20
+#: Old versions of one model.yaml read for its owner history.
+MAX_VERSIONS = 200
+#: Above this, the walk is not limited by pathspecs (command-line length).
+MAX_PATHSPECS = 500
+_MAGIC = "*?["
+MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit as the walk saw it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_time: int
+    commit_time: int
+    subject: str
+    boundary: bool = False  # a shallow-clone boundary: its diff is not real
+
+    @property
+    def short(self) -> str:
+        return self.sha[:8]
+
+    @property
+    def date(self) -> _dt.date:
+        """The commit (committer) date in UTC: when the change landed."""
+        return _dt.datetime.fromtimestamp(self.commit_time, _dt.timezone.utc).date()
+
+    @property
+    def author(self) -> str:
+        return (
+            f"{self.author_name} <{self.author_email}>" if self.author_email else self.author_name
+        )
+
+    def describe(self) -> str:
+        subject = self.subject if len(self.subject) <= 72 else self.subject[:71] + "…"
+        return f'{self.short} {self.date.isoformat()} {self.author} "{subject}"'
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ``--raw`` entry: a file changed by a commit."""
+
+    status: str  # A, M, D, T, R (with old_path), C
+    path: str
+    old_path: str = ""
+    old_blob: str = ""
+    new_blob: str = ""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    commit: Commit
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the walk needs to know about one model.
+
+    ``worktree_ids``: blob ids the file on disk may have (raw, and with CRLF
+    line ends normalised), ``None`` when the work tree is not judged.
+    ``index_id``: the index entry's blob id when already known (``--staged``);
+    in work-tree mode gitio reads it.
+    """
+
+    file: str
+    base: str
+    paths: tuple[str, ...] = ()
+    worktree_ids: frozenset[str] | None = None
+    index_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """A commit that changed the model's code after its model.yaml last changed."""
+
+    commit: Commit
+    files: tuple[str, ...]  # the model's files it changed, sorted, at most FILES_KEPT
+    more: int = 0  # files beyond those
+
+
+@dataclass(frozen=True)
+class OwnerVersion:
+    """``owner.email`` of one committed version of the model.yaml ('' if unreadable)."""
+
+    email: str
+    commit: Commit
+
+
+@dataclass(frozen=True)
+class ModelHistory:
+    """Everything the history says about one model.yaml.  Plain data for rules."""
+
+    file: str
+    rev: str | None  # the commit walked from (None: no commits yet)
+    committed: bool  # the file exists in ``rev``
+    touched_now: bool  # staged or modified in the work tree (or new)
+    last_touch: Commit | None  # newest commit that changed it (renames followed)
+    names: tuple[str, ...]  # its path, then earlier paths (renames), newest first
+    code_changes: tuple[CodeChange, ...]  # unreviewed, newest first
+    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version
+    shallow: bool = False  # the repository is a shallow clone
+    boundary: Commit | None = None  # the shallow boundary the walk reached
+    touch_known: bool = True  # False: last change lies beyond the shallow boundary
+    origin_known: bool = True  # False: its creation lies beyond the shallow boundary
+
+
+@dataclass
+class _Track:
+    """Walk state of one model."""
+
+    spec: ModelSpec
+    bit: int
+    rx: re.Pattern[str] | None  # its paths, compiled
+    active: set[str]
+    names: list[str]
+    head_blob: str | None = None
+    deleted: bool = False  # the first thing seen for its name was a deletion
+    touches: list[Commit] = field(default_factory=list)
+    versions: list[tuple[str, Commit]] = field(default_factory=list)
+    code: list[CodeChange] = field(default_factory=list)
+    boundary: Commit | None = None
+    origin_found: bool = False
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The result of :func:`walk`: per model, what the log said."""
+
+    rev: str | None
+    shallow: bool
+    tracks: tuple[_Track, ...]
+
+    def blob_requests(self) -> list[str]:
+        """Blob ids of the committed versions, for one ``cat-file --batch``."""
+        out: dict[str, None] = {}
+        for t in self.tracks:
+            for blob, _ in t.versions:
+                out.setdefault(blob, None)
+        return list(out)
+
+
+# -- parsing -------------------------------------------------------------------
+
+
+def parse_log(raw: bytes, boundary: Iterable[str] = ()) -> list[LogEntry]:
+    """Parse ``git log --parents --raw -z --no-abbrev --format=LOG_FORMAT`` output.
+
+    Fields are read by count (a commit has :data:`_FIELDS` fields; a raw entry
+    one or two paths), so names or subjects with odd characters cannot shift
+    the parse.  Commits in ``boundary`` are marked: their diffs are not real.
+    """
+    edge = frozenset(boundary)
+    tokens = raw.split(b"\0")
+    entries: list[LogEntry] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i].lstrip(b"\n")
+        if not tok.startswith(b"\x1e"):
+            i += 1  # trailing empty token, or noise
+            continue
+        if i + _FIELDS > n:
+            break
+        head = [tokens[i + k] for k in range(_FIELDS)]
+        head[0] = tok[1:]
+        i += _FIELDS
+        sha = head[0].decode("ascii", "replace").strip()
+        commit = Commit(
+            sha=sha,
+            parents=tuple(head[1].decode("ascii", "replace").split()),
+            author_name=head[2].decode("utf-8", "replace"),
+            author_email=head[3].decode("utf-8", "replace"),
+            author_time=_int(head[4]),
+            commit_time=_int(head[5]),
+            subject=head[6].decode("utf-8", "replace"),
+            boundary=sha in edge,
+        )
+        changes = []
+        while i < n:
+            meta = tokens[i].lstrip(b"\n")
+            if not meta.startswith(b":"):
+                break
+            parts = meta[1:].decode("ascii", "replace").split()
+            status = parts[4] if len(parts) >= 5 else "?"
+            two = status[:1] in ("R", "C")
+            if i + (2 if two else 1) >= n:
+                i = n
+                break
+            first = tokens[i + 1].decode("utf-8", "surrogateescape")
+            second = tokens[i + 2].decode("utf-8", "surrogateescape") if two else ""
+            i += 3 if two else 2
+            changes.append(
+                Change(
+                    status=status[:1],
+                    path=second if two else first,
+                    old_path=first if two else "",
+                    old_blob=parts[2] if len(parts) >= 5 else "",
+                    new_blob=parts[3] if len(parts) >= 5 else "",
+                )
+            )
+        entries.append(LogEntry(commit, tuple(changes)))
+    return entries
+
+
+def _int(value: bytes) -> int:
+    try:
+        return int(value.strip() or b"0")
+    except ValueError:
+        return 0
+
+
+def parse_shallow(text: str | None) -> frozenset[str]:
+    """The boundary commits listed in ``.git/shallow``."""
+    return frozenset(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+# -- what to walk ----------------------------------------------------------------
+
+
+def literal_prefix(anchored: str) -> str:
+    """The leading folders of an anchored glob before its first wildcard."""
+    out = []
+    for segment in anchored.split("/"):
+        if any(c in segment for c in _MAGIC):
+            break
+        out.append(segment)
+    return "/".join(out)
+
+
+def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
+    """Pathspecs that limit the walk to what any model needs; ``[]`` walks everything.
+
+    Every model file, plus the literal folder in front of each ``paths``
+    pattern (``src/fraud/**`` -> ``src/fraud``); the exact matching is done in
+    Python with :mod:`modelgov.pathmatch`.  Renames of a model.yaml are seen
+    because both its old and new names match ``**/model.yaml``.
+    """
+    out: dict[str, None] = dict.fromkeys(MODEL_GLOBS)
+    for spec in specs:
+        if spec.file.rsplit("/", 1)[-1] not in ("model.yaml", "model.yml"):
+            out.setdefault(":(literal)" + spec.file, None)
+        for pattern in spec.paths:
+            anchored = anchor(spec.base, pattern)
+            if anchored is None:
+                continue
+            prefix = literal_prefix(anchored)
+            if not prefix:
+                return []
+            out.setdefault(":(literal)" + prefix, None)
+    if len(out) > MAX_PATHSPECS or sum(len(p) + 1 for p in out) > 64_000:
+        return []
+    return list(out)
+
+
+# -- judging -------------------------------------------------------------------
+
+
+def walk(
+    entries: Sequence[LogEntry], specs: Sequence[ModelSpec], *, rev: str | None, shallow: bool
+) -> Walk:
+    """Follow every model through one walk (newest first, topological order)."""
+    tracks = []
+    by_name: dict[str, list[_Track]] = {}
+    for i, spec in enumerate(specs):
+        rx = matcher(spec.base, spec.paths) if spec.paths else None
+        t = _Track(spec=spec, bit=1 << i, rx=rx, active={spec.file}, names=[spec.file])
+        tracks.append(t)
+        by_name.setdefault(spec.file, []).append(t)
+    coded = [t for t in tracks if t.rx is not None]
+    reviewed: dict[str, int] = {}  # commit -> bits of models whose declaration saw it
+
+    for entry in entries:
+        c = entry.commit
+        bits = reviewed.pop(c.sha, 0)
+        for ch in entry.changes:
+            for t in list(by_name.get(ch.path, ())):
+                if ch.path not in t.active:
+                    continue
+                bits |= _touch(t, c, ch, by_name)
+        if coded and not c.boundary:
+            for t in coded:
+                if bits & t.bit:
+                    continue
+                files = _code_files(t, entry.changes)
+                if files:
+                    t.code.append(
+                        CodeChange(c, tuple(files[:FILES_KEPT]), max(0, len(files) - FILES_KEPT))
+                    )
+        for p in c.parents:
+            reviewed[p] = reviewed.get(p, 0) | bits
+    return Walk(rev=rev, shallow=shallow, tracks=tuple(tracks))
+
+
+def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -> int:
+    """Record that ``c`` changed the tracked file; return the track's bit if it is a real touch."""
+
+    def forget(name: str) -> None:
+        t.active.discard(name)
+        holders = by_name.get(name, [])
+        if t in holders and name not in t.active:
+            holders.remove(t)
+
+    if c.boundary:
+        # A shallow boundary lists every file as added: the state, not a change.
+        if t.head_blob is None and not t.deleted:
+            t.head_blob = ch.new_blob
+        if len(t.versions) < MAX_VERSIONS:
+            t.versions.append((ch.new_blob, c))
+        t.boundary = c
+        forget(ch.path)
+        return 0
+    if ch.status == "D":
+        # Seen before any add: an earlier file of that name, deleted; ours is not committed.
+        if t.head_blob is None:
+            t.deleted = True
+        forget(ch.path)
+        return 0
+    if t.head_blob is None:
+        t.head_blob = ch.new_blob
+    t.touches.append(c)
+    if len(t.versions) < MAX_VERSIONS:
+        t.versions.append((ch.new_blob, c))
+    if ch.status == "R" and ch.old_path:
+        forget(ch.path)
+        t.active.add(ch.old_path)
+        if ch.old_path not in t.names:
+            t.names.append(ch.old_path)
+        holders = by_name.setdefault(ch.old_path, [])
+        if t not in holders:
+            holders.append(t)
+    elif ch.status in ("A", "C"):
+        forget(ch.path)
+        if not t.active:
+            t.origin_found = True
+    return t.bit
+
+
+def _code_files(t: _Track, changes: Sequence[Change]) -> list[str]:
+    rx = t.rx
+    assert rx is not None
+    out = []
+    for ch in changes:
+        if ch.path in t.names:
+            continue
+        if rx.match(ch.path) or (ch.old_path and rx.match(ch.old_path)):
+            out.append(ch.path)
+    return sorted(set(out))
+
+
+def finish(
+    walked: Walk, objects: Mapping[str, tuple[str, bytes | None] | None]
+) -> dict[str, ModelHistory]:
+    """Per model, the :class:`ModelHistory`, given the objects read by ``cat-file``.
+
+    ``objects`` maps a requested name (a blob id, or ``:path`` for an index
+    entry) to ``(object id, content)``, or ``None`` when git has no such object.
+    """
+    out = {}
+    for t in walked.tracks:
+        spec = t.spec
+        committed = t.head_blob is not None and not t.deleted
+        index_id = spec.index_id
+        if index_id is None and spec.worktree_ids is not None:
+            found = objects.get(":" + spec.file)
+            index_id = found[0] if found else None
+        touched_now = False
+        if spec.worktree_ids is not None or spec.index_id is not None:
+            if not committed:
+                touched_now = True
+            else:
+                if index_id is not None and index_id != t.head_blob:
+                    touched_now = True
+                if spec.worktree_ids is not None and t.head_blob not in spec.worktree_ids:
+                    touched_now = True
+        owners = []
+        for blob, commit in t.versions:
+            got = objects.get(blob)
+            owners.append(OwnerVersion(owner_email(got[1] if got else None), commit))
+        touches = t.touches
+        out[spec.file] = ModelHistory(
+            file=spec.file,
+            rev=walked.rev,
+            committed=committed,
+            touched_now=touched_now,
+            last_touch=touches[0] if touches else None,
+            names=tuple(t.names),
+            code_changes=tuple(sorted(t.code, key=lambda cc: -cc.commit.commit_time)),
+            owners=tuple(owners),
+            shallow=walked.shallow,
+            boundary=t.boundary,
+            touch_known=bool(touches) or not committed,
+            origin_known=t.origin_found or not committed,
+        )
+    return out
+
+
+def empty(specs: Sequence[ModelSpec], *, shallow: bool = False) -> dict[str, ModelHistory]:
+    """Histories for a repository with no commits yet: nothing committed, all new."""
+    return {
+        s.file: ModelHistory(
+            file=s.file,
+            rev=None,
+            committed=False,
+            touched_now=True,
+            last_touch=None,
+            names=(s.file,),
+            code_changes=(),
+            shallow=shallow,
+        )
+        for s in specs
+    }
+
+
+def owner_email(raw: bytes | None) -> str:
+    """``owner.email`` of one version of a model.yaml, normalised ('' if none)."""
+    if raw is None:
+        return ""
+    from .document import load
+
+    doc = load("model.yaml", raw)
+    value = doc.get("/owner/email")
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def blob_id(data: bytes, object_format: str = "sha1") -> str:
+    """The id git gives a blob with this content (``blob <size>\\0`` + data)."""
+    algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    return algo(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def worktree_ids(data: bytes, object_format: str = "sha1") -> frozenset[str]:
+    """Ids the work-tree file may have in git: as is, and with CRLF turned to LF
+    (what ``core.autocrlf`` stores on Windows checkouts)."""
+    ids = {blob_id(data, object_format)}
+    if b"\r\n" in data:
+        ids.add(blob_id(data.replace(b"\r\n", b"\n"), object_format))
+    return frozenset(ids)

@@ -1,0 +1,108 @@
+"""The declaration was updated after the model's code last changed.
+
+A model.yaml describes the code under its ``paths``.  When that code keeps
+changing and the declaration does not, the rollback procedure, monitors and
+owner describe a model that no longer exists.  From the git history modelgov
+finds the last commit that changed the model.yaml (following renames), and
+the commits after it that changed a file under ``paths`` (globs relative to
+the model.yaml's folder); commits merged from branches the declaration's last
+update never saw count too.  The declaration is stale when the oldest such
+commit is more than ``grace_days`` old.  A model.yaml that is staged or
+modified in the work tree counts as changed now.  Without ``paths`` there is
+nothing to compare; outside git, nothing is judged.  In a shallow clone what
+the history shows is judged and MG203 says what it cannot show.
+
+Options:
+    grace_days: days code may change before the declaration must follow (per risk tier)
+    max_commits: commits named in the message (newest first)
+    max_files: files named per commit
+
+Fails:
+    # model.yaml last changed 2026-06-01; src/fraud/score.py changed on 2026-09-14
+    paths:
+      - src/fraud/**
+
+Passes:
+    # the commit that changed src/fraud/score.py also updated model.yaml
+    paths:
+      - src/fraud/**
+
+Fix: Review the declaration against these changes (owner, rollback, monitors, paths) and commit the updated model.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding, Severity
+from ..history import HISTORY_GAPS, CodeChange, ModelHistory
+from ._util import days
+from .base import Option, RuleContext
+
+ID = "MG202"
+NAME = "code-changed"
+SEVERITY = Severity.ERROR
+USES = frozenset({"git"})
+OPTIONS = {
+    "grace_days": Option(
+        "days",
+        {"low": 14, "medium": 14, "high": 14},
+        "Days the code under `paths` may have changed before model.yaml must be updated.",
+        per_tier=True,
+    ),
+    "max_commits": Option("int", 5, "Commits named in the message, newest first."),
+    "max_files": Option("int", 3, "Files named per commit."),
+}
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    facts = ctx.model.extra.setdefault("facts", {})
+    facts["stale_code_days"] = None
+    paths = ctx.get("/paths")
+    if not isinstance(paths, list) or not any(isinstance(p, str) and p.strip() for p in paths):
+        return
+    hist: ModelHistory | None = ctx.model.history()
+    if hist is None or not hist.committed or hist.touched_now:
+        return  # outside git, new, or being updated right now
+    changes = hist.code_changes
+    if not hist.touch_known:
+        since = f"since {hist.boundary.date.isoformat()}" if hist.boundary else "in the history"
+        ctx.model.extra.setdefault(HISTORY_GAPS, {})[ID] = (
+            f"model.yaml did not change {since}, where the shallow history ends: code "
+            "changes before that cannot be checked against it"
+        )
+    if not changes:
+        return
+    oldest = min(changes, key=lambda c: c.commit.commit_time)
+    age = (ctx.today - oldest.commit.date).days
+    facts["stale_code_days"] = max(age, 0)
+    grace = int(ctx.options["grace_days"])
+    if age <= grace:
+        return
+    if hist.last_touch is not None:
+        last = f"model.yaml was last changed in {hist.last_touch.short} on {hist.last_touch.date}"
+    else:
+        edge = hist.boundary
+        last = "model.yaml was last changed before the shallow history starts" + (
+            f" ({edge.short}, {edge.date})" if edge else ""
+        )
+    count = len(changes)
+    shown = changes[: max(1, int(ctx.options["max_commits"]))]
+    listed = "; ".join(_describe(c, int(ctx.options["max_files"])) for c in shown)
+    if count > len(shown):
+        listed += f"; and {count - len(shown)} more"
+    yield ctx.finding(
+        "/paths",
+        f"the code under `paths` changed in {count} commit{'s' if count != 1 else ''} since "
+        f"{last}; the oldest is {days(age)} old, past the {days(grace)} grace period: {listed}",
+        "Review the declaration against these changes (owner, on-call, rollback, monitors, "
+        "paths) and commit the updated model.yaml.",
+        at_key=True,
+    )
+
+
+def _describe(change: CodeChange, max_files: int) -> str:
+    files = list(change.files[: max(0, max_files)])
+    more = len(change.files) - len(files) + change.more
+    shown = ", ".join(files) + (f" +{more} more" if more else "")
+    return f"{change.commit.describe()} ({shown})" if shown else change.commit.describe()
