@@ -257,7 +257,10 @@ def normalize_rules(raw: Any, registry: Registry, where: str) -> dict[str, Any]:
     for key, conf in raw.items():
         rule = registry.resolve(str(key))
         if rule is None:
-            raise PolicyError(f"{where}: unknown rule {key!r} (see `modelgov rules`)")
+            raise PolicyError(
+                f"{where}: unknown rule {key!r} (see `modelgov rules`; a plug-in rule "
+                "needs the package that provides it installed)"
+            )
         if conf is None:
             conf = {}
         if isinstance(conf, bool):

@@ -1,0 +1,1 @@
+"""Scores new card accounts for their initial credit limit."""
