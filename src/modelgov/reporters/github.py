@@ -31,7 +31,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
+def annotation(finding: Finding, policy: str = "") -> str:
     command = COMMANDS[finding.severity] if finding.active else "notice"
     title = finding.rule if finding.active else f"{finding.rule} (waived)"
     props = {
@@ -50,10 +50,15 @@ def annotation(finding: Finding) -> str:
     where = f"{finding.severity.label} at {finding.pointer or '/'}"
     if finding.model:
         where += f" in model {finding.model}"
+    if policy:
+        where += f"; {policy}"
     lines.append(f"({inert(where)})")
     joined = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     return f"::{command} {joined}::{escape_data(chr(10).join(lines))}"
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    return "".join(annotation(f) + "\n" for f in report.findings)
+    # The policy and its digest ride on every annotation: an audit of the log
+    # says which policy judged it (a line of its own would be no annotation).
+    policy = f"policy {report.policy_name} {report.policy_digest[:19]}"
+    return "".join(annotation(f, policy) + "\n" for f in report.findings)
