@@ -227,7 +227,11 @@ def load_policy(
     """Resolve ``ref`` (default pack if ``None``) plus config ``overrides`` into a policy."""
     data, chain = _load_chain(ref or DEFAULT_PACK, relative_to, ())
     if overrides:
-        data = merge(data, {k: v for k, v in overrides.items() if k != "extends"})
+        own = {k: v for k, v in overrides.items() if k != "extends"}
+        if "custom_rules" in data and "custom_rules" in own:
+            # as with `extends`: a config adds custom rules to the pack's, never drops them
+            own["custom_rules"] = list(data["custom_rules"] or []) + list(own["custom_rules"] or [])
+        data = merge(data, own)
         chain.append(overrides_label)
     from .custom import custom_rules_from_policy
 
