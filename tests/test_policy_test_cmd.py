@@ -224,3 +224,44 @@ def test_empty_folder_and_missing_path_are_usage_errors(tmp_path: Path) -> None:
     missing = run_cli("policy", "test", str(tmp_path / "nope"))
     assert missing.exit_code == 2
     assert "does not exist" in missing.stderr
+
+
+def test_cases_can_bring_a_roster_and_codeowners(tmp_path: Path) -> None:
+    """A case's `files:` make its repository; `config: {roster: ...}` names a file among them."""
+    _write(
+        tmp_path,
+        "people.yaml",
+        """\
+        rules: [MG205, MG206]
+        today: 2026-11-30
+        cases:
+          - name: the owner left
+            config: {roster: people.csv}
+            files:
+              people.csv: "email,status\\ndana.okafor@example.com,left\\n"
+            model: |
+              owner:
+                email: dana.okafor@example.com
+            expect:
+              - {rule: MG205, pointer: /owner/email, line: 2}
+          - name: the owner is active
+            config: {roster: people.csv}
+            files:
+              people.csv: "email,status\\ndana.okafor@example.com,active\\n"
+            model: |
+              owner:
+                email: dana.okafor@example.com
+            expect: []
+          - name: CODEOWNERS names someone else
+            files:
+              CODEOWNERS: "/model.yaml sam.lee@example.com\\n"
+            model: |
+              owner:
+                email: dana.okafor@example.com
+            expect:
+              - {rule: MG206, pointer: /owner/email, line: 2}
+        """,
+    )
+    result = run_cli("policy", "test", str(tmp_path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "3 cases: 3 passed, 0 failed." in result.stdout
