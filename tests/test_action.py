@@ -346,12 +346,12 @@ def test_action_on_a_failing_shallow_checkout(
 
     assert result.exit_code == 1, result.log
     annotations = [line for line in result.log.splitlines() if line.startswith("::")]
-    assert annotations == [
+    assert len(annotations) == 1, annotations
+    assert annotations[0].startswith(
         "::error file=model.yaml,line=33,col=16,title=MG131::rollback takes 120 minutes; "
         "the limit for a high-risk model is 30%0Ahint: Bring the rollback within 30 minutes "
-        "(a registry alias or feature flag), drill it and record the time."
-        "%0A(error at /rollback/max_minutes in model fraud-scorer)"
-    ]
+    )
+    assert "/rollback/max_minutes" in annotations[0]
     assert "Failed: 1 error, 0 warnings in 1 model" in result.log  # the text format
     assert result.outputs["errors"] == "1"
     assert result.outputs["warnings"] == "0"

@@ -199,19 +199,29 @@ def test_readme_snippet_is_a_valid_config(tmp_path: Path) -> None:
 def test_run_blocks_a_broken_model_and_passes_a_fixed_one(
     make_repo: object, hook_rev: str, pre_commit_home: Path
 ) -> None:
-    repo = _hooked_repo(make_repo, hook_rev, example=BROKEN)
+    repo = _hooked_repo(make_repo, hook_rev)
+    good = _break(repo)
+    repo.git("add", "-A")
     broken = _pre_commit("run", "--all-files", cwd=repo.path, home=pre_commit_home)
     assert broken.returncode == 1, broken.stdout + broken.stderr
-    assert "modelgov" in broken.stdout and "Failed" in broken.stdout
-    assert "model.yaml:15:16: error MG131" in broken.stdout
+    assert re.search(r"^modelgov\.+Failed$", broken.stdout, re.M), broken.stdout
+    assert "model.yaml:33:16: error MG131" in broken.stdout
 
-    # Fix it: the compliant declaration with the files it references.
-    (repo.path / "model.yaml").unlink()
-    repo.copy_example(COMPLIANT)
+    # Fix it, stage the fix: the hook passes.
+    (repo.path / "model.yaml").write_text(good, encoding="utf-8")
     repo.git("add", "-A")
     fixed = _pre_commit("run", "--all-files", cwd=repo.path, home=pre_commit_home)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert re.search(r"^modelgov\.+Passed$", fixed.stdout, re.M), fixed.stdout
+
+    # A declaration that breaks many rules at once (the broken example) is blocked too.
+    (repo.path / "model.yaml").write_text(
+        (BROKEN / "model.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    repo.git("add", "-A")
+    many = _pre_commit("run", "--all-files", cwd=repo.path, home=pre_commit_home)
+    assert many.returncode == 1, many.stdout + many.stderr
+    assert "error MG131" in many.stdout and "error MG141" in many.stdout
 
 
 def test_commit_is_judged_on_what_is_staged(
