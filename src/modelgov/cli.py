@@ -293,6 +293,13 @@ def waivers(
     )
 
 
+# `modelgov audit` and `modelgov audit merge`: click definitions in their own module
+# (their imports are lazy, like every command's).
+from .audit.cli import audit as _audit  # noqa: E402
+
+cli.add_command(_audit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI inside the error boundary and return an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -12,6 +12,7 @@ Keys::
     rules: {...}             # overrides on top of the pack, as in a pack
     custom_rules: [...]      # declarative rules, as in a pack
     allow_loosen: false      # audit: may repo configs loosen the org policy?
+    audit: {...}             # audit: undeclared-model heuristics (docs/audit.md)
 
 Every key is validated here; an unknown key or a wrong type exits 2 with a
 message that names it.
@@ -31,7 +32,7 @@ from .errors import ConfigError
 
 CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
 CONFIG_KEYS = {
-    "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen",
+    "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen", "audit",
 }  # fmt: skip
 FAIL_ON = ("error", "warning", "note", "never")
 
@@ -47,6 +48,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     overrides: Mapping[str, Any] = field(default_factory=dict)
     allow_loosen: bool = False
+    audit: Mapping[str, Any] | None = None  # validated by modelgov.audit.heuristics
 
     @property
     def folder(self) -> Path | None:
@@ -141,6 +143,11 @@ def config_from_data(data: Any, path: Path | None) -> Config:
     allow = data.get("allow_loosen", False)
     if not isinstance(allow, bool):
         raise ConfigError(f"{where}: `allow_loosen` must be true or false")
+    audit = data.get("audit")
+    if audit is not None:
+        from .audit.heuristics import validate
+
+        validate(audit, where)
     overrides = {k: data[k] for k in ("rules", "custom_rules") if k in data}
     return Config(
         path=path,
@@ -150,6 +157,7 @@ def config_from_data(data: Any, path: Path | None) -> Config:
         exclude=tuple(exclude),
         overrides=overrides,
         allow_loosen=allow,
+        audit=audit,
     )
 
 

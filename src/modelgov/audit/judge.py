@@ -1,0 +1,611 @@
+"""Audit one repository: its models at the audited commit, read from git objects.
+
+This runs in worker processes, so everything it returns is plain JSON data
+(a *repo result*: ``{"repo": {...}, "models": [...]}``), and nothing it meets
+in a repository stops the audit: a clone that fails, a missing HEAD, corrupt
+objects or an unreadable folder become an ``error`` row that says why.
+
+The audited commit is HEAD (or, with ``--as-of DATE``, the last commit on
+HEAD's first-parent line committed on or before DATE).  The working tree is
+never read: uncommitted edits do not change an audit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import posixpath
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import CONFIG_NAMES, Config, config_from_data, load_config
+from ..document import MAX_BYTES, Document
+from ..engine import ModelResult
+from ..errors import GitError, ModelgovError
+from ..findings import FailOn, fail_threshold
+from ..gitio import GitRepo, find_git_dir, parse_remote
+from ..pathmatch import glob_regex, matcher
+from ..repoview import MODEL_FILE_NAMES, SKIP_DIRS, TreeView
+from ..rules._util import as_date
+from ..workspace import Target
+from .discovery import RepoSpec
+from .heuristics import MAX_SIGNALS_SHOWN, Heuristics, Undeclared, find_undeclared, heuristics_from
+from .tighten import Effective, OrgPolicy, effective_policy
+
+STATUSES = ("pass", "fail", "error", "undeclared")
+_CRASHED = "modelgov.audit/crashed"
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Everything a worker needs, as plain picklable values (paths absolute)."""
+
+    policy: str | None
+    config: str | None
+    roster: str | None
+    today: str
+    as_of: str | None
+    fail_on: str | None
+    cache_dir: str
+    fetch: bool = True
+    clone_filter: str | None = "blob:limit=1m"
+    clone_timeout: float = 600.0
+
+
+@dataclass(frozen=True)
+class OrgState:
+    org: OrgPolicy
+    config: Config
+    roster: Any
+    heuristics: Heuristics
+    today: _dt.date
+    as_of: _dt.date | None
+    fail_on: FailOn
+
+
+_STATE: dict[AuditSettings, OrgState] = {}
+
+
+def org_state(settings: AuditSettings) -> OrgState:
+    """The org policy, config, roster and heuristics (loaded once per process).
+
+    Raises :class:`~modelgov.errors.ModelgovError` (exit 2) when they do not load.
+    """
+    state = _STATE.get(settings)
+    if state is not None:
+        return state
+    from ..context import load_roster
+    from ..policy import load_policy
+    from ..registry import full as full_registry
+
+    config = load_config(Path(settings.config), Path.cwd(), None) if settings.config else Config()
+    ref = settings.policy or config.policy
+    relative_to = Path.cwd() if settings.policy else config.folder
+    registry = full_registry()
+    policy = load_policy(
+        ref,
+        registry,
+        relative_to=relative_to,
+        overrides=config.overrides,
+        overrides_label=config.label,
+    )
+    fail_on: FailOn = settings.fail_on or config.fail_on or "error"  # type: ignore[assignment]
+    roster_path = Path(settings.roster) if settings.roster else config.roster
+    org = OrgPolicy(
+        ref=ref,
+        relative_to=relative_to,
+        overrides=dict(config.overrides),
+        label=config.label if config.path is not None else "org policy",
+        policy=policy,
+        registry=registry,
+        allow_loosen=config.allow_loosen,
+        exclude=config.exclude,
+        fail_on=fail_on,
+    )
+    state = OrgState(
+        org=org,
+        config=config,
+        roster=load_roster(roster_path),
+        heuristics=heuristics_from(config.audit, config.label),
+        today=_dt.date.fromisoformat(settings.today),
+        as_of=_dt.date.fromisoformat(settings.as_of) if settings.as_of else None,
+        fail_on=fail_on,
+    )
+    _STATE[settings] = state
+    return state
+
+
+# -- results as plain data ------------------------------------------------------
+
+
+def _evidence(state: OrgState, commit: str, blob: str, digest: str) -> dict[str, str]:
+    return {
+        "commit": commit,
+        "blob": blob,
+        "policy_digest": digest,
+        "modelgov": __version__,
+        "today": state.today.isoformat(),
+    }
+
+
+def _row(spec: RepoSpec, state: OrgState, **fields: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "repo": spec.ident,
+        "path": "",
+        "name": "",
+        "owner": "",
+        "team": spec.team,
+        "risk_tier": None,
+        "status": "error",
+        "failing_rules": [],
+        "days_since_review": None,
+        "days_since_drill": None,
+        "stale_code_days": None,
+        "labels": list(spec.labels),
+        "reason": "",
+        "notes": [],
+        "signals": [],
+        "findings": [],
+        "evidence": _evidence(state, "", "", state.org.policy.digest),
+    }
+    row.update(fields)
+    return row
+
+
+def error_result(spec: RepoSpec, state: OrgState, reason: str, commit: str = "") -> dict[str, Any]:
+    """The result of a repository that could not be audited: one error row."""
+    return {
+        "repo": _repo_entry(spec, "error", reason, commit),
+        "models": [
+            _row(
+                spec,
+                state,
+                reason=reason,
+                evidence=_evidence(state, commit, "", state.org.policy.digest),
+            )
+        ],
+    }
+
+
+def _repo_entry(
+    spec: RepoSpec, status: str, reason: str, commit: str, **counts: Any
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "repo": spec.ident,
+        "source": "url" if spec.kind == "url" else "path",
+        "status": status,
+        "reason": reason,
+        "commit": commit,
+        "team": spec.team,
+        "labels": list(spec.labels),
+        "models": 0,
+        "undeclared": 0,
+    }
+    entry.update(counts)
+    return entry
+
+
+# -- one repository --------------------------------------------------------------
+
+
+def audit_repo(spec: RepoSpec, settings: AuditSettings) -> dict[str, Any]:
+    """Audit one repository; never raises for anything the repository holds."""
+    state = org_state(settings)
+    try:
+        return _audit(spec, settings, state)
+    except ModelgovError as exc:
+        return error_result(spec, state, str(exc))
+    except Exception as exc:  # a bug: the row says so, the audit goes on
+        return error_result(
+            spec,
+            state,
+            f"internal error ({type(exc).__name__}: {exc}); this is a bug in modelgov, "
+            "please report it",
+        )
+
+
+def _open(spec: RepoSpec, settings: AuditSettings) -> GitRepo | str:
+    """The repository of ``spec`` (cloned or fetched for URLs), or why not."""
+    if spec.kind == "error":
+        return spec.problem
+    if spec.kind == "url":
+        from .cache import ensure_clone
+
+        remote = parse_remote(spec.location)
+        try:
+            path, _ = ensure_clone(
+                remote,
+                Path(settings.cache_dir),
+                fetch=settings.fetch,
+                filter_spec=settings.clone_filter,
+                timeout=settings.clone_timeout,
+            )
+        except GitError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"cannot write the clone cache: {exc}"
+        return GitRepo(path, None)
+    path = Path(spec.location)
+    if not os.access(path, os.R_OK | os.X_OK):
+        return "permission denied"
+    dotgit = path / ".git"
+    if dotgit.is_dir() and not dotgit.is_symlink():
+        if not os.access(dotgit, os.R_OK | os.X_OK):
+            return "permission denied (.git cannot be read)"
+        return GitRepo(dotgit, path)
+    if os.path.lexists(dotgit):
+        found = find_git_dir(path)
+        if found is None or os.path.abspath(found[0]) != os.path.abspath(path):
+            return ".git is not a repository folder (or a gitfile naming one)"
+        git_dir = found[1]
+        if not os.access(git_dir, os.R_OK | os.X_OK):
+            return "permission denied (.git cannot be read)"
+        return GitRepo(git_dir, path)
+    return GitRepo(path, None)
+
+
+def _no_head(repo: GitRepo) -> str:
+    head_file = repo.git_dir / "HEAD"
+    if not os.path.lexists(head_file):
+        return "HEAD is missing: the repository is damaged"
+    if not os.access(head_file, os.R_OK):
+        return "permission denied (HEAD cannot be read)"
+    ref = repo.head_ref()
+    if ref != "HEAD":
+        return f"no commits yet ({ref} does not exist)"
+    return "HEAD is unreadable or does not name a commit"
+
+
+class _Blobs:
+    """Blob reads through one ``cat-file --batch`` per batch, cached for the repository."""
+
+    def __init__(self, repo: GitRepo) -> None:
+        self.repo = repo
+        self.cache: dict[str, tuple[int, bytes | None]] = {}
+
+    def prefetch(self, shas: Iterable[str], limit: int) -> None:
+        self.read_blobs(shas, limit)
+
+    def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]:
+        wanted = list(dict.fromkeys(shas))
+        missing = [
+            s
+            for s in wanted
+            if s not in self.cache or (self.cache[s][1] is None and self.cache[s][0] < limit)
+        ]
+        if missing:
+            for sha, data in self.repo.read_blobs(missing, limit).items():
+                self.cache[sha] = (limit, data)
+        out: dict[str, bytes | None] = {}
+        for sha in wanted:
+            data = self.cache.get(sha, (0, None))[1]
+            out[sha] = data if data is not None and len(data) <= limit else None
+        return out
+
+
+def _audit(spec: RepoSpec, settings: AuditSettings, state: OrgState) -> dict[str, Any]:
+    opened = _open(spec, settings)
+    if isinstance(opened, str):
+        return error_result(spec, state, opened)
+    with opened as repo:
+        head = repo.head()
+        if head is None:
+            return error_result(spec, state, _no_head(repo))
+        commit = head
+        if state.as_of is not None:
+            found = repo.commit_as_of(state.as_of, head)
+            if found is None:
+                return error_result(
+                    spec, state, f"no commit on or before {state.as_of.isoformat()}"
+                )
+            commit = found
+        try:
+            entries = repo.tree_entries(commit)
+        except GitError as exc:
+            return error_result(spec, state, f"cannot read commit {commit[:12]}: {exc}", commit)
+        return _judge_commit(spec, state, repo, commit, entries)
+
+
+def _skipped(path: str) -> bool:
+    return any(part in SKIP_DIRS for part in path.split("/")[:-1])
+
+
+def _judge_commit(
+    spec: RepoSpec, state: OrgState, repo: GitRepo, commit: str, entries: Sequence[Any]
+) -> dict[str, Any]:
+    blobs = _Blobs(repo)
+    view = TreeView(
+        {e.path: (e.mode, e.sha, e.size) for e in entries},
+        blobs,
+        label=f"{spec.ident}@{commit[:12]}",
+    )
+    files = {e.path: (e.sha, e.size) for e in entries if e.mode.startswith("100")}
+    excluded = [glob_regex(p) for p in state.org.exclude]
+    models = sorted(
+        p
+        for p in files
+        if posixpath.basename(p) in MODEL_FILE_NAMES
+        and not _skipped(p)
+        and not any(rx.match(p) for rx in excluded)
+    )
+    config_files = sorted(
+        p
+        for p in files
+        if posixpath.basename(p) in (*CONFIG_NAMES, "pyproject.toml") and not _skipped(p)
+    )
+    blobs.prefetch([files[p][0] for p in models + config_files], MAX_BYTES)
+    configs = _RepoConfigs(view, config_files, state)
+
+    # models grouped by the policy that judges them (one group in most repositories)
+    groups: dict[str, list[str]] = {}
+    for rel in models:
+        groups.setdefault(configs.nearest(posixpath.dirname(rel)), []).append(rel)
+    rows: list[dict[str, Any]] = []
+    docs: dict[str, Document] = {}
+    for cfg_path, rels in sorted(groups.items()):
+        eff = configs.effective(cfg_path)
+        keep = [r for r in rels if not any(glob_regex(p).match(r) for p in eff.exclude)]
+        target = Target(
+            root=repo.worktree or repo.git_dir,
+            view=view,
+            models=keep,
+            git=repo,
+            source="commit",
+            commit=commit,
+        )
+        rows.extend(_judge_models(spec, state, target, eff, docs))
+
+    covered = _coverage(models, docs)
+    undeclared = find_undeclared(files, covered, blobs.read_blobs, state.heuristics)
+    for group in undeclared:
+        eff = configs.effective(configs.nearest(group.folder))
+        rows.append(_undeclared_row(spec, state, commit, group, eff))
+    declared = sum(1 for r in rows if r["status"] != "undeclared")
+    return {
+        "repo": _repo_entry(spec, "ok", "", commit, models=declared, undeclared=len(undeclared)),
+        "models": rows,
+    }
+
+
+def _judge_models(
+    spec: RepoSpec,
+    state: OrgState,
+    target: Target,
+    eff: Effective,
+    docs: dict[str, Document],
+) -> list[dict[str, Any]]:
+    from ..commands.check import judge_target, load_model
+
+    for rel in target.models:
+        docs[rel] = load_model(target, rel)
+    try:
+        results = judge_target(target, eff.policy, state.config, state.today, roster=state.roster)[
+            0
+        ]
+    except Exception:  # a rule or git failed on some model: judge them one by one
+        results = []
+        for rel in target.models:
+            one = Target(
+                root=target.root,
+                view=target.view,
+                models=[rel],
+                git=target.git,
+                source="commit",
+                commit=target.commit,
+            )
+            try:
+                results.extend(
+                    judge_target(one, eff.policy, state.config, state.today, roster=state.roster)[0]
+                )
+            except Exception as exc:
+                results.append(_crashed(rel, exc))
+    rows = []
+    for result in results:
+        doc = docs.get(result.file)
+        rows.append(_model_row(spec, state, target.commit or "", result, doc, eff))
+    return rows
+
+
+def _crashed(rel: str, exc: Exception) -> ModelResult:
+    return ModelResult(file=rel, name="", tier=None, findings=(), facts={_CRASHED: str(exc)})
+
+
+def _days(doc: Document | None, pointer: str, today: _dt.date) -> int | None:
+    if doc is None or not doc.ok:
+        return None
+    when = as_date(doc.get(pointer))
+    return (today - when).days if when is not None else None
+
+
+def _fact(facts: Mapping[str, Any], key: str) -> int | None:
+    value = facts.get(key)
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _model_row(
+    spec: RepoSpec,
+    state: OrgState,
+    commit: str,
+    result: ModelResult,
+    doc: Document | None,
+    eff: Effective,
+) -> dict[str, Any]:
+    evidence = _evidence(state, commit, result.blob_sha, eff.policy.digest)
+    if _CRASHED in result.facts:
+        return _row(
+            spec,
+            state,
+            path=result.file,
+            status="error",
+            reason=f"could not be judged: {result.facts[_CRASHED]}",
+            notes=list(eff.notes),
+            evidence=evidence,
+        )
+    threshold = fail_threshold(state.fail_on)
+    failing = sorted(
+        {
+            f.rule
+            for f in result.findings
+            if f.active and threshold is not None and f.severity >= threshold
+        }
+    )
+    facts = result.facts
+    review = (
+        _fact(facts, "days_since_review")
+        if "days_since_review" in facts
+        else _days(doc, "/review/last_reviewed", state.today)
+    )
+    drill = (
+        _fact(facts, "days_since_drill")
+        if "days_since_drill" in facts
+        else _days(doc, "/rollback/last_tested", state.today)
+    )
+    findings = []
+    for f in result.findings:
+        item = f.to_dict()
+        item.pop("file", None)
+        item.pop("model", None)
+        findings.append(item)
+    return _row(
+        spec,
+        state,
+        path=result.file,
+        name=result.name,
+        owner=result.owner,
+        team=result.team or spec.team,
+        risk_tier=result.tier,
+        status="fail" if failing else "pass",
+        failing_rules=failing,
+        days_since_review=review,
+        days_since_drill=drill,
+        stale_code_days=_fact(facts, "stale_code_days"),
+        notes=list(eff.notes),
+        findings=findings,
+        evidence=evidence,
+    )
+
+
+def _undeclared_row(
+    spec: RepoSpec, state: OrgState, commit: str, group: Undeclared, eff: Effective
+) -> dict[str, Any]:
+    from ..rules import mg009_declaration_missing as mg009
+
+    failing: list[str] = []
+    rule = eff.policy.registry.rules.get(mg009.ID)
+    threshold = fail_threshold(state.fail_on)
+    if rule is not None and threshold is not None:
+        settings = eff.policy.settings(rule, None)
+        if settings.enabled and settings.severity >= threshold:
+            failing = [mg009.ID]
+    kinds = sorted({s.kind for s in group.signals})
+    return _row(
+        spec,
+        state,
+        path=group.folder or ".",
+        status="undeclared",
+        failing_rules=failing,
+        reason=f"{len(group.signals)} ML signal(s) ({', '.join(kinds)}) and no model.yaml covers them",
+        signals=[s.as_dict() for s in group.signals[:MAX_SIGNALS_SHOWN]],
+        notes=list(eff.notes),
+        evidence=_evidence(state, commit, "", eff.policy.digest),
+    )
+
+
+def _coverage(models: Sequence[str], docs: Mapping[str, Document]) -> Any:
+    """``covered(path)``: a model.yaml's folder subtree, or one of its ``paths``."""
+    folders = []
+    regexes = []
+    for rel in models:
+        base = posixpath.dirname(rel)
+        folders.append(base)
+        doc = docs.get(rel)
+        value = doc.get("/paths") if doc is not None and doc.ok else None
+        if isinstance(value, list):
+            rx = matcher(base, [p for p in value if isinstance(p, str) and p.strip()])
+            if rx is not None:
+                regexes.append(rx)
+    everything = "" in folders
+    prefixes = tuple(f + "/" for f in folders if f)
+
+    def covered(path: str) -> bool:
+        return everything or path.startswith(prefixes) or any(rx.match(path) for rx in regexes)
+
+    return covered
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
+
+
+class _RepoConfigs:
+    """The repository's own configs (read from the commit) and their effective policies."""
+
+    def __init__(self, view: TreeView, paths: Sequence[str], state: OrgState) -> None:
+        self.view = view
+        self.paths = set(paths)
+        self.state = state
+        self._effective: dict[str, Effective] = {}
+        self._parsed: dict[str, Config | str | None] = {}
+
+    def _read(self, rel: str) -> Config | str | None:
+        """The config at ``rel``; a note (str) when it is invalid; None when not a config."""
+        if rel in self._parsed:
+            return self._parsed[rel]
+        from ..errors import ConfigError
+        from ..repoview import ReadError
+
+        result: Config | str | None
+        try:
+            raw = self.view.read_bytes(rel, MAX_BYTES)
+            text = raw.decode("utf-8")
+            if posixpath.basename(rel) == "pyproject.toml":
+                if "[tool.modelgov" not in text:
+                    result = None
+                else:
+                    data = _toml_loads(text).get("tool", {}).get("modelgov", {})
+                    result = config_from_data(data, Path(rel))
+            else:
+                import yaml
+
+                data = yaml.safe_load(text)
+                result = config_from_data(data if data is not None else {}, Path(rel))
+        except (ReadError, UnicodeDecodeError) as exc:
+            result = f"{rel} ignored: it cannot be read ({exc}); the org policy applies"
+        except ConfigError as exc:
+            result = f"{rel} ignored: it does not validate ({exc}); the org policy applies"
+        except Exception as exc:  # YAML or TOML syntax
+            text = " ".join(str(exc).split())
+            result = f"{rel} ignored: it does not parse ({text}); the org policy applies"
+        self._parsed[rel] = result
+        return result
+
+    def nearest(self, folder: str) -> str:
+        """The config that governs ``folder`` (walking up to the root), or ``""``."""
+        here = folder
+        while True:
+            for name in (*CONFIG_NAMES, "pyproject.toml"):
+                rel = posixpath.join(here, name) if here else name
+                if rel in self.paths and self._read(rel) is not None:
+                    return rel
+            if not here:
+                return ""
+            here = posixpath.dirname(here)
+
+    def effective(self, rel: str) -> Effective:
+        if rel not in self._effective:
+            parsed = self._read(rel) if rel else None
+            if isinstance(parsed, str):
+                base = effective_policy(self.state.org, None, rel)
+                self._effective[rel] = Effective(base.policy, (parsed,), base.exclude)
+            else:
+                self._effective[rel] = effective_policy(self.state.org, parsed, rel)
+        return self._effective[rel]

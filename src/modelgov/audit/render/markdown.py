@@ -1,0 +1,75 @@
+"""``--format markdown``: the org summary and the models, for a step summary or a wiki.
+
+Cells go through :func:`modelgov.reporters.markdown.cell`: text from
+repositories cannot inject markup, links or HTML.  The models table is
+capped (failing rows first) so a step summary stays under GitHub's limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...reporters.markdown import cell
+from ..report import STATUSES, AuditReport
+from . import columns
+
+MAX_ROWS = 1000
+_ORDER = {"fail": 0, "error": 1, "undeclared": 2, "pass": 3}
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(cell(str(v)) for v in r) + " |")
+    return out
+
+
+def render(report: AuditReport, *, color: bool = False) -> str:
+    s = report.summary()
+    st = s["by_status"]
+    icon = ":x:" if report.exit_code else ":white_check_mark:"
+    out = [
+        f"## {icon} modelgov audit: {s['repos']['total']} repositories, {s['models']} rows",
+        "",
+        f"{st['pass']} pass · {st['fail']} fail · {st['error']} error · "
+        f"{st['undeclared']} undeclared (fail-on `{report.fail_on}`). Policy "
+        f"`{cell(str(report.policy['name']))}` (`{report.policy['digest']}`), today "
+        f"{report.today}"
+        + (f", as of {report.as_of}" if report.as_of else "")
+        + f", modelgov {report.version}.",
+        "",
+        "### By team",
+        "",
+    ]
+    out += _table(
+        ["team", *STATUSES, "total"],
+        [[t, *(c.get(x, 0) for x in STATUSES), c["total"]] for t, c in s["by_team"].items()],
+    )
+    out += ["", "### By risk tier", ""]
+    out += _table(
+        ["tier", *STATUSES, "total"],
+        [[t, *(c.get(x, 0) for x in STATUSES), c["total"]] for t, c in s["by_tier"].items()],
+    )
+    rules = sorted(s["by_rule"].items(), key=lambda kv: (-kv[1]["models"], kv[0]))
+    out += ["", "### Most-failed rules", ""]
+    out += _table(["rule", "failing models", "findings"],
+                  [[r, v["models"], v["findings"]] for r, v in rules])  # fmt: skip
+    out += ["", "### Worst offenders", ""]
+    out += _table(
+        ["repo", "path", "name", "team", "failing rules"],
+        [[w["repo"], w["path"], w["name"], w["team"], " ".join(w["failing_rules"])]
+         for w in s["worst_models"]],
+    )  # fmt: skip
+    rows = sorted(report.models, key=lambda r: _ORDER.get(str(r.get("status")), 4))
+    shown = rows[:MAX_ROWS]
+    out += ["", "### Models", ""]
+    cols = [columns(r) for r in shown]
+    out += _table(
+        ["status", "repo", "path", "name", "owner", "team", "tier", "review (days)",
+         "drill (days)", "stale code (days)", "failing rules / reason"],
+        [[c["status"], c["repo"], c["path"], c["name"], c["owner"], c["team"], c["tier"],
+          c["review"], c["drill"], c["stale"], c["detail"]] for c in cols],
+    )  # fmt: skip
+    if len(rows) > MAX_ROWS:
+        out += ["", f"... and {len(rows) - MAX_ROWS} more rows (see the JSON or CSV report)."]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,83 @@
+"""``--format table`` (default): the models as a terminal table, then the org summary.
+
+Text from repositories goes through :func:`~modelgov.reporters._safe.inert`
+(no escape sequence from a model.yaml acts on the terminal) and long cells
+are cut to keep one model per line.
+"""
+
+from __future__ import annotations
+
+from ...reporters._safe import inert
+from ..report import AuditReport
+from . import columns
+
+COLUMNS = (
+    ("status", "STATUS", 10), ("repo", "REPO", 36), ("path", "PATH", 32), ("name", "NAME", 24),
+    ("team", "TEAM", 18), ("tier", "TIER", 6), ("review", "REVIEW", 6), ("drill", "DRILL", 6),
+    ("stale", "STALE", 6), ("detail", "FAILING RULES / REASON", 70),
+)  # fmt: skip
+_NUMERIC = {"review", "drill", "stale"}
+_COLORS = {"pass": "32", "fail": "31", "error": "35", "undeclared": "33"}
+
+
+def _cut(text: str, width: int) -> str:
+    text = inert(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render(report: AuditReport, *, color: bool = False) -> str:
+    rows = [columns(r) for r in report.models]
+    widths = {
+        key: min(limit, max([len(title)] + [len(inert(r[key])) for r in rows]))
+        for key, title, limit in COLUMNS
+    }
+    out = []
+    head = [
+        title.rjust(widths[k]) if k in _NUMERIC else title.ljust(widths[k])
+        for k, title, _ in COLUMNS
+    ]
+    out.append("  ".join(head).rstrip())
+    for r in rows:
+        cells = []
+        for key, _title, _limit in COLUMNS:
+            text = _cut(r[key], widths[key])
+            cell = text.rjust(widths[key]) if key in _NUMERIC else text.ljust(widths[key])
+            if key == "status" and color:
+                cell = f"\x1b[{_COLORS.get(r['status'], '0')}m{cell}\x1b[0m"
+            cells.append(cell)
+        out.append("  ".join(cells).rstrip())
+    s = report.summary()
+    st = s["by_status"]
+    out.append("")
+    out.append(
+        f"Org summary: {s['repos']['total']} "
+        f"{'repository' if s['repos']['total'] == 1 else 'repositories'} "
+        f"({s['repos']['error']} could not be audited), {_plural(s['models'], 'row')}: "
+        f"{st['pass']} pass, {st['fail']} fail, {st['error']} error, "
+        f"{st['undeclared']} undeclared."
+    )
+    rules = sorted(s["by_rule"].items(), key=lambda kv: (-kv[1]["models"], kv[0]))
+    top = [f"{rule} ({v['models']})" for rule, v in rules if v["models"]][:8]
+    if top:
+        out.append(f"Most-failed rules (models): {', '.join(top)}.")
+    teams = [f"{inert(t['team'])} ({t['problems']} of {t['total']})" for t in s["worst_teams"][:5]]
+    if teams:
+        out.append(f"Teams with the most problems: {', '.join(teams)}.")
+    tiers = ", ".join(
+        f"{tier} {v['fail'] + v['error']}/{v['total']}"
+        for tier, v in s["by_tier"].items()
+        if v["total"]
+    )
+    if tiers:
+        out.append(f"Failing or erroring by risk tier: {tiers}.")
+    when = f"today {report.today}" + (f" (as of {report.as_of})" if report.as_of else "")
+    verdict = "FAILED" if report.exit_code else "passed"
+    out.append(
+        f"Audit {verdict} (fail-on {report.fail_on}): policy {inert(str(report.policy['name']))} "
+        f"({str(report.policy['digest'])[:19]}), {when}, modelgov {report.version}."
+    )
+    return "\n".join(out) + "\n"
