@@ -49,6 +49,7 @@ OPTIONS = {
         {"low": 14, "medium": 14, "high": 14},
         "Days the code under `paths` may have changed before model.yaml must be updated.",
         per_tier=True,
+        stricter="lower",
     ),
     "max_commits": Option("int", 5, "Commits named in the message, newest first."),
     "max_files": Option("int", 3, "Files named per commit."),
