@@ -344,3 +344,176 @@ def test_fetch_brings_new_commits(org: Org, tmp_path: Path) -> None:
     assert len(list((cache / "repos").glob("*.git"))) == 1
     offline = json.loads(run_cli(*args, "--no-fetch").stdout)
     assert offline["models"][0]["evidence"]["commit"] == rev(remote, "HEAD")
+
+
+# -- the HTML report in a real browser -------------------------------------------------
+
+
+def _chromium() -> str | None:
+    import os
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.path.exists("/usr/bin/chromium"):
+        found = "/usr/bin/chromium"
+    if found is None:
+        if os.environ.get("MODELGOV_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (MODELGOV_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
+    return found
+
+
+def _browse(browser: str, profile: Path, url: str, *args: str) -> Any:
+    import subprocess
+
+    return subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *args,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_html_renders_in_headless_chromium(main_run: Run, tmp_path: Path) -> None:
+    import re
+    import struct
+
+    browser = _chromium()
+    assert browser is not None
+    url = (main_run.out / "audit.html").as_uri()
+    shot = main_run.out / "audit.png"  # kept next to the report for people to look at
+    taken = _browse(
+        browser, tmp_path / "p1", url, f"--screenshot={shot}", "--window-size=1400,1800"
+    )
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1400, 1800)
+    assert len(png) > 50_000  # charts and a table, not a blank page
+
+    dumped = _browse(browser, tmp_path / "p2", url, "--dump-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body is not None
+    attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+    assert attrs["data-render"] == "done", dom[-3000:]
+    assert attrs["data-errors"] == "0"
+    rows = len(main_run.report["models"])
+    assert attrs["data-rows"] == str(rows) and attrs["data-shown"] == str(rows)
+    for chart, bar in (("chart-team", "bar-fail"), ("chart-rules", "bar-rule"),
+                       ("chart-stale", "bar-stale")):  # fmt: skip
+        section = dom.split(f'id="{chart}"', 1)[1].split("</figure>", 1)[0]
+        assert "<svg" in section and f'class="bar {bar}"' in section, chart
+    assert dom.count('<tr class="row"') == rows
+    # the hostile team is text, never markup; no script error, no console message
+    assert "&lt;/script&gt;&lt;img src=x" in dom
+    assert "<img" not in dom
+    for log in (taken.stderr, dumped.stderr):
+        assert "Uncaught" not in log
+        assert ":CONSOLE" not in log, [ln for ln in log.splitlines() if "CONSOLE" in ln]
+
+
+# -- resume, permissions ------------------------------------------------------------------
+
+
+def test_resume_skips_what_an_interrupted_run_finished(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelgov.audit import runner
+
+    journal = tmp_path / "audit.journal"
+    args = ("audit", "org/failing", "org/stale", "--jobs", "1", "--format", "json")
+    full = run_cli(*args, cwd=org.root)
+    real = runner._work
+    calls: list[str] = []
+
+    def interrupted(spec: Any, settings: Any) -> Any:
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        calls.append(spec.ident)
+        return real(spec, settings)
+
+    monkeypatch.setattr(runner, "_work", interrupted)
+    first = run_cli(*args, "--resume", str(journal), cwd=org.root)
+    assert first.exit_code == 130 and first.stdout == ""
+    assert len(journal.read_text().splitlines()) == 1 + 4  # the header, four repositories
+
+    resumed: list[str] = []
+
+    def counting(spec: Any, settings: Any) -> Any:
+        resumed.append(spec.ident)
+        return real(spec, settings)
+
+    monkeypatch.setattr(runner, "_work", counting)
+    second = run_cli(*args, "--resume", str(journal), cwd=org.root)
+    assert second.exit_code == full.exit_code
+    assert second.stdout == full.stdout  # the same report, byte for byte
+    assert not set(resumed) & set(calls) and len(resumed) + 4 == len(
+        json.loads(full.stdout)["repos"]
+    )
+    assert not journal.exists()  # removed once the report is written
+
+
+def test_permission_denied_is_an_error_row(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import orgfixture as of
+
+    # root reads everything: run the audit as an unprivileged user (setpriv) when root
+    as_root = os.geteuid() == 0
+    if as_root and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be denied")
+    base = Path(tempfile.mkdtemp(prefix="modelgov-perm-"))
+    try:
+        base.chmod(0o755)
+        of.fast_import(base / "org" / "open", [of.Commit(of.model_files(), "2026-03-01")])
+        of.fast_import(base / "org" / "locked", [of.Commit(of.model_files(), "2026-03-01")])
+        of.fast_import(base / "org" / "sealed", [of.Commit(of.model_files(), "2026-03-01")])
+        for p in base.rglob("*"):
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        (base / "org" / "locked").chmod(0o700)  # the whole repository
+        (base / "org" / "sealed" / ".git" / "objects").chmod(0o700)  # its objects only
+        cmd = [sys.executable, "-m", "modelgov", "audit", "org", "--format", "json", "--jobs", "1"]
+        if as_root:
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update(HOME=str(base), TMPDIR=str(base), MODELGOV_TODAY="2026-11-30")
+        proc = subprocess.run(
+            cmd, cwd=base, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        if as_root and proc.returncode not in (0, 1) and "Permission denied" in proc.stderr:
+            pytest.skip(f"the unprivileged user cannot run this Python: {proc.stderr[-300:]}")
+        assert proc.returncode == 1, proc.stderr
+        rows = {m["repo"]: m for m in json.loads(proc.stdout)["models"]}
+        assert rows["org/open"]["status"] == "pass"
+        assert rows["org/locked"]["status"] == "error"
+        assert "permission denied" in rows["org/locked"]["reason"]
+        assert rows["org/sealed"]["status"] == "error"
+        assert "cannot read commit" in rows["org/sealed"]["reason"], rows["org/sealed"]
+    finally:
+        for p in [base, *base.rglob("*")]:
+            if p.is_dir():
+                p.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)

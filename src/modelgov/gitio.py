@@ -594,7 +594,10 @@ def iter_repos(root: Path, depth: int) -> Iterator[Path]:
 # options from the URL; ``protocol.allow=never`` plus an allow-list (and
 # ``GIT_ALLOW_PROTOCOL``) bind git itself to the same protocols, also for any
 # redirect; no system, global or credential-helper config; never a prompt;
-# no submodules, no hooks, no checkout (bare), and a time limit.
+# no submodules, no hooks, no checkout (bare), and a time limit.  Private
+# https repositories: ``MODELGOV_GIT_AUTH_HEADER`` (such as ``AUTHORIZATION:
+# basic ...``) is sent to the one host ``MODELGOV_GIT_AUTH_HOST`` names,
+# through ``GIT_CONFIG_*`` variables, never on a command line.
 
 CLONE_TIMEOUT = float(os.environ.get("MODELGOV_CLONE_TIMEOUT", "600"))
 REMOTE_SCHEMES = ("https", "http", "ssh", "file")
@@ -720,6 +723,18 @@ def _remote_env(home: Path) -> dict[str, str]:
             "LC_ALL": "C",
         }
     )
+    # Private https repositories: one header for one host, passed through the
+    # environment (never argv, where other users could read it in `ps`).
+    header = os.environ.get("MODELGOV_GIT_AUTH_HEADER", "")
+    host = os.environ.get("MODELGOV_GIT_AUTH_HOST", "")
+    if header and re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?", host) and "\n" not in header:
+        env.update(
+            {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": f"http.https://{host}/.extraHeader",
+                "GIT_CONFIG_VALUE_0": header,
+            }
+        )
     return env
 
 

@@ -185,17 +185,20 @@ def _text_manifest(text: str, path: Path) -> list[ManifestEntry]:
         words = line.split()
         team = ""
         labels: tuple[str, ...] = ()
-        for word in words[1:]:
-            key, sep, value = word.partition("=")
-            if sep and key == "team":
+        while len(words) > 1 and "=" in words[-1]:
+            key, _, value = words[-1].partition("=")
+            if key == "team":
                 team = value
-            elif sep and key == "labels":
+            elif key == "labels":
                 labels = tuple(v for v in value.split(",") if v)
             else:
                 raise UsageError(
                     f"{path}:{number}: expected `URL-or-PATH [team=TEAM] [labels=a,b]`, "
-                    f"not {word!r}"
+                    f"not {words[-1]!r}"
                 )
+            words.pop()
+        # what is left is the location (a URL with a space in it is refused later, by name)
+        words = [" ".join(words)]
         entries.append(ManifestEntry(words[0], team, labels, number))
     return entries
 

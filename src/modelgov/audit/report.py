@@ -94,7 +94,8 @@ class AuditReport:
             t: {**dict.fromkeys(STATUSES, 0), "total": 0} for t in TIER_NAMES
         }
         staleness = {
-            name: {**{b[0]: 0 for b in BUCKETS}, "future": 0, "unknown": 0} for name, _ in STALENESS
+            name: {**{b[0]: 0 for b in BUCKETS}, "future": 0, "none": 0, "unknown": 0}
+            for name, _ in STALENESS
         }
         for row in self.models:
             status = str(row.get("status"))
@@ -114,7 +115,10 @@ class AuditReport:
                     entry["findings"] += 1
             if status in ("pass", "fail"):
                 for name, key in STALENESS:
-                    staleness[name][bucket(row.get(key))] += 1
+                    value = row.get(key)
+                    # code: no change the declaration missed is "none"; a missing date "unknown"
+                    label = "none" if name == "code" and value is None else bucket(value)
+                    staleness[name][label] += 1
         repos_ok = sum(1 for r in self.repos if r.get("status") == "ok")
         return {
             "repos": {

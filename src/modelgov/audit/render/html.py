@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from ..report import STATUSES, AuditReport
@@ -90,17 +91,17 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         f"fail-on {_e(report.fail_on)} &middot; modelgov {_e(report.version)}"
     )
     verdict = "failed" if report.exit_code else "passed"
-    page = _TEMPLATE
-    for key, value in (
-        ("%%TITLE%%", _e(f"modelgov audit {report.today}")),
-        ("%%VERDICT%%", verdict),
-        ("%%META%%", meta),
-        ("%%CARDS%%", cards),
-        ("%%DATA%%", embed_json(_data(report))),
-        ("%%STYLE%%", _STYLE),
-        ("%%SCRIPT%%", _SCRIPT),
-    ):
-        page = page.replace(key, value, 1)
+    values = {
+        "TITLE": _e(f"modelgov audit {report.today}"),
+        "VERDICT": verdict,
+        "META": meta,
+        "CARDS": cards,
+        "DATA": embed_json(_data(report)),
+        "STYLE": _STYLE,
+        "SCRIPT": _SCRIPT,
+    }
+    # one pass over the template: a value is never scanned for placeholders again
+    page = re.sub(r"%%([A-Z]+)%%", lambda m: values[m.group(1)], _TEMPLATE)
     return page
 
 
@@ -165,12 +166,14 @@ figcaption{font-weight:600;margin-bottom:6px}
 .filters input{flex:1;min-width:240px;padding:6px 8px;border:1px solid var(--line);border-radius:4px}
 .filters select{padding:5px;border:1px solid var(--line);border-radius:4px}
 #shown{color:var(--mute)}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);font-size:13px}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th{background:#eef2f6;cursor:pointer;user-select:none;white-space:nowrap;position:sticky;top:0}
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
-td.detail{color:var(--mute);max-width:420px;overflow-wrap:anywhere}
+td{overflow-wrap:anywhere}
+td.repo,td.path{max-width:260px}td.owner{max-width:200px}
+td.detail{color:var(--mute);max-width:360px}
 tr.row{cursor:pointer}tr.row:hover{background:#f3f6f9}
 tr.more td{background:#fafbfc;font-size:12px}
 tr.more ul{margin:4px 0;padding-left:18px}
@@ -271,7 +274,7 @@ _SCRIPT = r"""
   function staleChart() {
     var series = ['review', 'drill', 'code'];
     var buckets = Object.keys(summary.staleness.review);
-    var order = ['0-30', '31-90', '91-180', '181-365', '>365', 'future', 'unknown'];
+    var order = ['0-30', '31-90', '91-180', '181-365', '>365', 'future', 'none', 'unknown'];
     buckets.sort(function (a, b) { return order.indexOf(a) - order.indexOf(b); });
     var width = 560, height = 230, left = 34, bottom = 40, top = 24;
     var root = svg(width, height);
@@ -291,7 +294,7 @@ _SCRIPT = r"""
       });
       root.appendChild(el('text', {x: x0 + slot / 2, y: height - bottom + 14, 'text-anchor': 'middle'}, b));
     });
-    root.appendChild(el('text', {x: left, y: height - 6}, 'days since review, rollback drill and code change the declaration missed'));
+    root.appendChild(el('text', {x: left, y: height - 6}, 'days since the review, the rollback drill, and the oldest code change the declaration missed (none: no such change)'));
     document.getElementById('chart-stale').appendChild(root);
   }
 
@@ -351,7 +354,7 @@ _SCRIPT = r"""
           span.textContent = row.status;
           td.appendChild(span);
         } else {
-          cell(tr, row[c[0]], NUMERIC[c[0]] ? 'num' : (c[0] === 'detail' ? 'detail' : ''));
+          cell(tr, row[c[0]], NUMERIC[c[0]] ? 'num' : c[0]);
         }
       });
       var more = detailRow(row);

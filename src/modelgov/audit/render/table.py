@@ -12,7 +12,7 @@ from ..report import AuditReport
 from . import columns
 
 COLUMNS = (
-    ("status", "STATUS", 10), ("repo", "REPO", 36), ("path", "PATH", 32), ("name", "NAME", 24),
+    ("status", "STATUS", 10), ("repo", "REPO", 40), ("path", "PATH", 48), ("name", "NAME", 24),
     ("team", "TEAM", 18), ("tier", "TIER", 6), ("review", "REVIEW", 6), ("drill", "DRILL", 6),
     ("stale", "STALE", 6), ("detail", "FAILING RULES / REASON", 70),
 )  # fmt: skip
