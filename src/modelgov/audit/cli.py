@@ -42,7 +42,8 @@ class _AuditGroup(click.Group):
     """``audit`` runs its ``run`` command unless the first argument names a subcommand."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands:
+        help_only = bool(args) and all(a in ctx.help_option_names for a in args)
+        if not help_only and (not args or args[0] not in self.commands):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
