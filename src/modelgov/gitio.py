@@ -38,6 +38,15 @@ of a FIFO or an endless file cannot hang modelgov; the only bytes of
 size cap.  The shadow is owned by the running user, so git's ``safe.directory``
 ownership check does not get in the way of an auditor either.
 
+The files git still opens in the repository -- the object store (loose
+objects, packs and their indexes, ``commit-graph``, ``info/alternates`` and the
+stores it names), the index, and the work tree's ``.gitignore`` files -- are
+opened by git with a blocking ``open()``.  Before git runs, modelgov lists
+them (directory entries only, nothing opened) and refuses the repository with
+a clear error when one is a FIFO, a device or a broken link, so such a file
+cannot stall git until its time limit or feed it bytes without end
+(:func:`check_object_store`, :func:`special_ignore_file`).
+
 Git never writes into the repository: the commands used (``ls-files``,
 ``ls-tree``, ``cat-file``, ``rev-parse``, ``rev-list``, ``log``) are
 read-only, optional locks are disabled, and the index is only read.
@@ -95,6 +104,100 @@ def _read_small(path: Path, limit: int = _SMALL_FILE) -> str | None:
         return read_regular_file(str(path), limit).decode("utf-8", "replace")
     except ReadError:
         return None
+
+
+def _not_regular(path: Path) -> bool:
+    """True when ``path`` exists but is no regular file, links followed (FIFO, device, loop)."""
+    import stat as _stat
+
+    try:
+        return not _stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return os.path.lexists(path)  # a dangling or looping link
+
+
+def check_object_store(objects: Path) -> None:
+    """Refuse an object store that git would block on or read without end.
+
+    git opens the files of an object store with a blocking ``open()`` and reads
+    ``info/alternates`` whole, so a FIFO, a device or a link to one anywhere in
+    it would stall git until its time limit or fill memory.  Every entry is
+    looked at here (directory listings only; no file is opened) before git
+    runs, and alternates are followed as git follows them (five levels).
+    """
+    seen: set[str] = set()
+    todo = [(Path(objects), 0)]
+    while todo:
+        store, level = todo.pop()
+        real = os.path.realpath(store)
+        if real in seen:
+            continue
+        seen.add(real)
+        stack = [(store, 0)]
+        while stack:
+            folder, depth = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        if depth < 2:
+                            stack.append((Path(entry.path), depth + 1))
+                        continue
+                    regular = entry.is_file()
+                    capped = regular and entry.name in ("alternates", "commit-graph-chain")
+                    size = entry.stat().st_size if capped else 0
+                except OSError:
+                    regular, size = False, 0
+                if not regular:
+                    raise GitError(
+                        f"{entry.path} in the repository's object store is not a regular file "
+                        "(a FIFO, a device or a broken link); the repository is not read"
+                    )
+                if size > _SMALL_FILE:
+                    raise GitError(f"{entry.path} is {size} bytes; the repository is not read")
+        alternates = _read_small(store / "info" / "alternates") or ""
+        for line in alternates.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and level < 5:
+                alt = Path(line) if os.path.isabs(line) else store / line
+                if alt.is_dir():
+                    todo.append((alt, level + 1))
+
+
+def special_ignore_file(worktree: Path) -> str | None:
+    """The first ``.gitignore`` of the work tree git would block on reading, or None.
+
+    ``git ls-files --exclude-standard`` opens the ``.gitignore`` of every folder
+    it visits (a symlinked one is not followed; a FIFO or device would block
+    it).  Vendored and virtualenv folders are not walked here (git rarely
+    visits them: they are ignored); git's time limit still bounds those.
+    """
+    from .repoview import SKIP_DIRS
+
+    stack = [str(worktree)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS:
+                        stack.append(entry.path)
+                elif (
+                    entry.name == ".gitignore"
+                    and not entry.is_symlink()
+                    and not entry.is_file(follow_symlinks=False)
+                ):
+                    return entry.path
+            except OSError:
+                continue
+    return None
 
 
 def find_git_dir(start: Path) -> tuple[Path, Path] | None:
@@ -239,6 +342,7 @@ class GitRepo:
     def _shadow_dir(self) -> Path:
         if self._shadow is not None:
             return self._shadow
+        check_object_store(self.common_dir / "objects")
         shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
         fmt = self._object_format()
         config = [
@@ -312,6 +416,11 @@ class GitRepo:
         env["GIT_INDEX_FILE"] = (
             os.path.abspath(index_file) if index_file else str(self.git_dir / "index")
         )
+        if _not_regular(Path(env["GIT_INDEX_FILE"])):  # git would block on a FIFO
+            raise GitError(
+                f"the index {env['GIT_INDEX_FILE']} is not a regular file "
+                "(a FIFO, a device or a broken link); not read"
+            )
         if worktree and self.worktree is not None:
             env["GIT_WORK_TREE"] = str(self.worktree)
         return env
@@ -362,6 +471,13 @@ class GitRepo:
 
     def worktree_files(self, pathspecs: Sequence[str] = ()) -> list[str]:
         """Tracked and untracked-but-not-ignored files of the work tree."""
+        if self.worktree is not None:
+            blocking = special_ignore_file(self.worktree)
+            if blocking is not None:
+                raise GitError(
+                    f"{blocking} is not a regular file (a FIFO or a device); git would "
+                    "block reading it, so the work tree is not listed"
+                )
         out = self.run(
             ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
             worktree=True,
