@@ -143,7 +143,8 @@ def _matchers(patterns: Sequence[str]) -> tuple[re.Pattern[str] | None, re.Patte
 
 
 def _join(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    unique = dict.fromkeys(patterns)  # once each: a repeated atomic group name is an error
+    return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
 
 
 def _matches(rx: tuple[re.Pattern[str] | None, re.Pattern[str] | None], path: str) -> bool:
