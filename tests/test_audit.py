@@ -517,3 +517,15 @@ def test_permission_denied_is_an_error_row(tmp_path: Path) -> None:
             if p.is_dir():
                 p.chmod(0o755)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_fail_on_and_timings(org: Org) -> None:
+    never = run_cli("audit", "org/failing", "--fail-on", "never", "--format", "json", cwd=org.root)
+    assert never.exit_code == 0
+    report = json.loads(never.stdout)
+    assert {m["status"] for m in report["models"]} == {"pass"} and "timings" not in report
+    timed = run_cli("audit", "org/stale", "--timings", "--format", "json", cwd=org.root)
+    assert timed.exit_code == 1
+    timings = json.loads(timed.stdout)["timings"]
+    assert set(timings["repos"]) == {r["repo"] for r in json.loads(timed.stdout)["repos"]}
+    assert timings["total_seconds"] > 0
