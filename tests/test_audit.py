@@ -529,3 +529,22 @@ def test_fail_on_and_timings(org: Org) -> None:
     timings = json.loads(timed.stdout)["timings"]
     assert set(timings["repos"]) == {r["repo"] for r in json.loads(timed.stdout)["repos"]}
     assert timings["total_seconds"] > 0
+
+
+def test_the_org_roster_and_config_apply_to_every_repo(org: Org, tmp_path: Path) -> None:
+    roster = tmp_path / "people.csv"
+    roster.write_text(
+        "email,status\ndana.okafor@example.com,left\npriya.natarajan@example.com,active\n"
+        "ops-lead@example.com,active\ncounsel@example.com,active\nsam.lee@example.com,left\n"
+    )
+    config = tmp_path / "org.yaml"
+    config.write_text("policy: strict\naudit:\n  undeclared: false\n")
+    res = run_cli("audit", "org/payments-ml", "org/shadow", "--roster", str(roster),
+                  "--config", str(config), "--format", "json", cwd=org.root)  # fmt: skip
+    assert res.exit_code == 1, res.stderr
+    report = json.loads(res.stdout)
+    assert report["policy"]["name"] == "strict"
+    assert report["heuristics"]["undeclared"] is False
+    statuses = {m["status"] for m in report["models"]}
+    assert statuses == {"fail"}, statuses  # no undeclared rows; the owner has left
+    assert all("MG205" in m["failing_rules"] for m in report["models"])
