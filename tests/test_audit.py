@@ -426,7 +426,20 @@ def test_html_renders_in_headless_chromium(main_run: Run, tmp_path: Path) -> Non
     # the hostile team is text, never markup; no script error, no console message
     assert "&lt;/script&gt;&lt;img src=x" in dom
     assert "<img" not in dom
-    for log in (taken.stderr, dumped.stderr):
+    # filter and sort, driven by the page's deep link (#status=fail&sort=-review)
+    sorted_ = _browse(browser, tmp_path / "p3", url + "#status=fail&sort=-review", "--dump-dom")
+    assert sorted_.returncode == 0, sorted_.stderr[-2000:]
+    table = re.findall(r'<tr class="row"([^>]*)>(.*?)</tr>', sorted_.stdout, re.S)
+    visible = [re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S) for attrs_, cells in table
+               if "hidden" not in attrs_]  # fmt: skip
+    failing = [m for m in main_run.report["models"] if m["status"] == "fail"]
+    assert len(visible) == len(failing)
+    assert all(">fail<" in cells[0] for cells in visible)
+    reviews = [int(c[7]) if c[7] != "-" else None for c in visible]
+    known = [r for r in reviews if r is not None]
+    assert known == sorted(known, reverse=True) and reviews[: len(known)] == known
+    assert known[0] == max(m["days_since_review"] or 0 for m in failing)
+    for log in (taken.stderr, dumped.stderr, sorted_.stderr):
         assert "Uncaught" not in log
         assert ":CONSOLE" not in log, [ln for ln in log.splitlines() if "CONSOLE" in ln]
 

@@ -396,6 +396,26 @@ _SCRIPT = r"""
     document.body.setAttribute('data-shown', String(shown));
   }
 
+  // deep links: #q=text&status=fail&team=search&sort=-review (a leading '-' sorts descending)
+  function fromHash() {
+    var params = {};
+    location.hash.replace(/^#/, '').split('&').forEach(function (part) {
+      var i = part.indexOf('=');
+      if (i > 0) params[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+    });
+    if (params.q) document.getElementById('q').value = params.q;
+    if (params.status) document.getElementById('f-status').value = params.status;
+    if (params.team !== undefined) document.getElementById('f-team').value = params.team;
+    if (params.sort) {
+      var key = params.sort.replace(/^-/, '');
+      if (COLUMNS.some(function (c) { return c[0] === key; })) {
+        sortBy(key);
+        if (params.sort.charAt(0) === '-') sortBy(key);
+      }
+    }
+    applyFilter();
+  }
+
   function sortBy(key) {
     sortDir = key === sortKey ? -sortDir : 1;
     sortKey = key;
@@ -424,6 +444,7 @@ _SCRIPT = r"""
     rulesChart();
     staleChart();
     buildTable();
+    fromHash();
     document.body.setAttribute('data-rows', String(trs.length));
     document.body.setAttribute('data-render', 'done');
   } catch (exc) {
