@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .people import CodeOwners, Roster
 
 
-
 class TargetFacts:
     """Facts shared by the models of one target, each computed at most once."""
 

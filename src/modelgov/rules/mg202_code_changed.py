@@ -95,7 +95,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         "/paths",
         f"the code under `paths` changed in {count} commit{'s' if count != 1 else ''} since "
-        f"{last}; the oldest is {days(age)} old, past the {days(grace)} grace period: {listed}",
+        f"{last}; the oldest is {days(age)} old, past the {grace}-day grace period: {listed}",
         "Review the declaration against these changes (owner, on-call, rollback, monitors, "
         "paths) and commit the updated model.yaml.",
         at_key=True,
