@@ -294,7 +294,7 @@ _SCRIPT = r"""
       });
       root.appendChild(el('text', {x: x0 + slot / 2, y: height - bottom + 14, 'text-anchor': 'middle'}, b));
     });
-    root.appendChild(el('text', {x: left, y: height - 6}, 'days since the review, the rollback drill, and the oldest code change the declaration missed (none: no such change)'));
+    root.appendChild(el('text', {x: left, y: height - 6}, 'review, drill: days since; code: age of the oldest change the declaration missed'));
     document.getElementById('chart-stale').appendChild(root);
   }
 
