@@ -209,6 +209,11 @@ def test_git_processes_do_not_grow_with_models(make_repo: Any, monkeypatch: Any)
 
     one, six = processes(1), processes(6)
     assert one == six == ["ls-files", "log", "cat-file"]
+    # from git objects the models are read in one batch too
+    rev = ["rev-parse", "ls-tree", "cat-file", "log", "cat-file"]
+    assert processes(1, "--rev", "HEAD") == processes(6, "--rev", "HEAD") == rev
+    staged = ["ls-files", "cat-file", "log", "cat-file"]
+    assert processes(1, "--staged") == processes(6, "--staged") == staged
     # history is only computed when a rule that needs it is enabled
     assert "log" not in processes(2, "--policy", "minimal")
 

@@ -14,7 +14,7 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -235,6 +235,19 @@ class TreeView:
     reader: BlobReader
     label: str = ""
     _dirs: frozenset[str] | None = None
+    _blobs: dict[str, bytes | None] = field(default_factory=dict)  # prefetched, by blob id
+    _blob_limit: int = -1
+
+    def prefetch(self, relpaths: Iterable[str], limit: int) -> None:
+        """Read the blobs of ``relpaths`` now, in one ``cat-file`` (not one per model)."""
+        shas = [
+            e[1]
+            for p in relpaths
+            if (e := self.entries.get(p)) is not None and e[0].startswith("100") and e[2] <= limit
+        ]
+        if shas:
+            self._blobs = dict(self.reader.read_blobs(shas, limit))
+            self._blob_limit = limit
 
     def _all_dirs(self) -> frozenset[str]:
         if self._dirs is None:
@@ -280,7 +293,10 @@ class TreeView:
             raise ReadError("is a symlink; not read")
         if entry[2] > limit:
             return b"\0" * (limit + 1)  # the size is all the loader needs to refuse it
-        data = self.reader.read_blobs([entry[1]], limit).get(entry[1])
+        if limit == self._blob_limit and entry[1] in self._blobs:
+            data = self._blobs[entry[1]]
+        else:
+            data = self.reader.read_blobs([entry[1]], limit).get(entry[1])
         if data is None:
             return b"\0" * (limit + 1)
         return data

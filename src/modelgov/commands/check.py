@@ -108,7 +108,11 @@ def judge_target(
     """Judge every model of one target."""
     from ..context import model_context, target_facts
 
-    # Load every model first: one history walk serves them all and needs their `paths`.
+    # Load every model first: one history walk serves them all and needs their `paths`;
+    # from git objects (--staged, --rev) they are read in one batch.
+    prefetch = getattr(target.view, "prefetch", None)
+    if prefetch is not None:
+        prefetch(target.models, document.MAX_BYTES)
     docs = {rel: load_model(target, rel) for rel in target.models}
     facts = target_facts(target)
     for rel, doc in docs.items():
