@@ -61,7 +61,9 @@ Per repository, never per model or per path (``GitRepo.calls`` counts them):
 * history, only when an enabled rule needs it (MG202, MG204):
   one ``log`` walk for all models and at most one ``cat-file --batch``
   (:meth:`GitRepo.model_histories`);
-* reading files of a commit or the index: one ``cat-file --batch`` per read.
+* reading files of a commit or the index: the model files in one
+  ``cat-file --batch``; any other file read (a CODEOWNERS, a symlink's
+  target) one ``cat-file`` each, per repository.
 """
 
 from __future__ import annotations
