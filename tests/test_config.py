@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def test_config_found_by_walking_up(model_dir: Path) -> None:
     (sub / "model.yaml").write_text(
         (sub / "model.yaml").read_text().replace("docs/", "../../docs/")
     )
-    (model_dir / ".git").mkdir()  # the repository root stops the walk
+    subprocess.run(["git", "init", "-q", str(model_dir)], check=True)  # the root stops the walk
     (model_dir / ".modelgov.yaml").write_text(
         "rules:\n  MG131:\n    options:\n      max_minutes: 10\n"
     )
@@ -129,3 +130,11 @@ def test_exclude_globs(model_dir: Path) -> None:
     assert run_cli("check", str(model_dir)).exit_code == 1
     (model_dir / ".modelgov.yaml").write_text("exclude: ['legacy/**']\n")
     assert run_cli("check", str(model_dir)).exit_code == 0
+
+
+def test_config_outside_git_is_found_in_a_parent_folder(tmp_path: Path) -> None:
+    (tmp_path / ".modelgov.yaml").write_text("rules:\n  MG131: {options: {max_minutes: 10}}\n")
+    shutil.copytree(COMPLIANT, tmp_path / "a" / "b")
+    result = run_cli("check", str(tmp_path / "a" / "b"))
+    assert result.exit_code == 1
+    assert "the limit for a high-risk model is 10" in result.stdout

@@ -164,7 +164,9 @@ def run(opts: CheckOptions) -> int:
             path, source=opts.source, rev=opts.rev, index_file=opts.index_file, as_of=as_of
         )
         try:
-            config = load_config(opts.config, target.start or target.root, target.root)
+            # Inside git the walk stops at the repository root; outside it walks to /.
+            stop = target.root if target.git is not None else None
+            config = load_config(opts.config, target.start or target.root, stop)
             if config.exclude:
                 target.models = [m for m in target.models if not _excluded(m, config.exclude)]
             policy = policies.get(config)
