@@ -276,6 +276,25 @@ def test_git_processes_do_not_grow_with_models(make_repo: Any) -> None:
     assert calls_one == calls
 
 
+def test_wildcard_paths_walk_the_whole_tree(make_repo: Any) -> None:
+    r = make_repo()
+    r.write("0:odd dir/model.yaml", model_yaml())
+    r.write("lib/util.py", "1")
+    r.commit("initial", date="2026-01-01")
+    r.write("lib/util.py", "2")
+    r.write("lib/notes.md", "x")
+    r.commit("python anywhere", date="2026-02-01")
+    r.write("0:odd dir/model.yaml", model_yaml(extra="description: staged\n"))
+    r.git("add", ".")
+    disk = r.write("0:odd dir/model.yaml", model_yaml())  # the work tree is back at HEAD
+    ids = history.worktree_ids(disk.read_bytes())
+    s = spec("0:odd dir/model.yaml", ("../**/*.py",), worktree_ids=ids)
+    assert history.pathspecs([s]) == []
+    h = histories(r.path, [s])[0]["0:odd dir/model.yaml"]
+    assert h.touched_now  # only its staged index entry (read by name, :0:path) differs
+    assert shas(h) == ["python anywhere"] and h.code_changes[0].files == ("lib/util.py",)
+
+
 def test_detached_head_and_rev(make_repo: Any) -> None:
     r = make_repo()
     r.write("model.yaml", model_yaml())

@@ -574,7 +574,7 @@ class GitRepo:
     def read_objects(
         self, names: Iterable[str], limit: int, *, index_file: str | None = None
     ) -> dict[str, tuple[str, bytes | None] | None]:
-        """Objects by name -- a blob id, or ``:path`` for an index entry -- in one
+        """Objects by name -- a blob id, or ``:0:path`` for an index entry -- in one
         ``cat-file --batch``: ``(object id, content or None when over limit)``, or
         ``None`` when git has no such object."""
         wanted = [n for n in dict.fromkeys(names) if n and "\n" not in n and "\r" not in n]
@@ -614,7 +614,7 @@ class GitRepo:
           ``rev``, limited by :func:`modelgov.history.pathspecs`;
         * at most one ``git cat-file --batch`` for the committed versions of the
           model files (owner history) and, for models judged from the work
-          tree (``worktree_ids`` set), their index entries (``:path``).
+          tree (``worktree_ids`` set), their index entries (``:0:path``).
 
         A repository without commits starts no process.  Parsing and judging
         are in :mod:`modelgov.history`.
@@ -646,7 +646,11 @@ class GitRepo:
             history.parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary)
         )
         names = walked.blob_requests()
-        names += [":" + s.file for s in specs if s.worktree_ids is not None and s.index_id is None]
+        names += [
+            history.index_name(s.file)
+            for s in specs
+            if s.worktree_ids is not None and s.index_id is None
+        ]
         objects = self.read_objects(names, MAX_BYTES, index_file=index_file) if names else {}
         return history.finish(walked, objects)
 

@@ -11,7 +11,7 @@ bytes built by hand.  Per repository and commit (HEAD, or the ``--rev`` /
    starts with a wildcard);
 2. at most one ``git cat-file --batch`` for the old versions of the model
    files (owner history) and, when judging the work tree, their index
-   entries (``:path``).
+   entries (``:0:path``).
 
 That is two git processes per repository, whatever the number of models.
 
@@ -409,7 +409,7 @@ def finish(
 ) -> dict[str, ModelHistory]:
     """Per model, the :class:`ModelHistory`, given the objects read by ``cat-file``.
 
-    ``objects`` maps a requested name (a blob id, or ``:path`` for an index
+    ``objects`` maps a requested name (a blob id, or ``:0:path`` for an index
     entry) to ``(object id, content)``, or ``None`` when git has no such object.
     """
     out = {}
@@ -418,7 +418,7 @@ def finish(
         committed = t.head_blob is not None and not t.deleted
         index_id = spec.index_id
         if index_id is None and spec.worktree_ids is not None:
-            found = objects.get(":" + spec.file)
+            found = objects.get(index_name(spec.file))
             index_id = found[0] if found else None
         touched_now = False
         if spec.worktree_ids is not None or spec.index_id is not None:
@@ -466,6 +466,11 @@ def empty(specs: Sequence[ModelSpec], *, shallow: bool = False) -> dict[str, Mod
         )
         for s in specs
     }
+
+
+def index_name(path: str) -> str:
+    """The ``cat-file`` name of ``path``'s stage-0 index entry (``:0:path``)."""
+    return f":0:{path}"
 
 
 def owner_email(raw: bytes | None) -> str:
