@@ -4,8 +4,8 @@ CI systems check out one commit by default (a shallow clone).  In a shallow
 history the last change of a model.yaml, or the change of its owner, may lie
 beyond the first commit git has, and "nothing changed" would be a silent,
 wrong pass.  MG202 and MG204 judge what the history shows; this rule reports,
-as a warning, what they could not see, and the history could not be read at
-all.  It only speaks when MG202 or MG204 ran and needed more history.
+as a warning, what they could not see (or that the history could not be read
+at all).  It only speaks when MG202 or MG204 ran and needed more history.
 
 Fails:
     # checked out with actions/checkout defaults (fetch-depth: 1);
