@@ -77,7 +77,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from .errors import GitError
 
@@ -520,20 +520,66 @@ class GitRepo:
         wanted = list(dict.fromkeys(s for s in shas if _SHA.match(s)))
         if not wanted:
             return {}
-        out = self.run(["cat-file", "--batch"], input="".join(f"{s}\n" for s in wanted).encode())
+        records = self.cat_file_batch("".join(f"{s}\n" for s in wanted).encode(), limit)
         result: dict[str, bytes | None] = {}
-        pos = 0
-        for sha in wanted:
-            end = out.index(b"\n", pos)
-            header = out[pos:end].decode("ascii", "replace").split()
-            pos = end + 1
-            if len(header) < 3 or header[1] != "blob":
-                result[sha] = None
-                continue
-            size = int(header[2])
-            result[sha] = out[pos : pos + size] if size <= limit else None
-            pos += size + 1
+        for sha, (header, body) in zip(wanted, records, strict=False):
+            fields = header.split()
+            result[sha] = body if len(fields) == 3 and fields[1] == "blob" else None
+        result.update(dict.fromkeys(wanted[len(records) :]))
         return result
+
+    def cat_file_batch(
+        self, data: bytes, limit: int, *, index_file: str | None = None
+    ) -> list[tuple[str, bytes | None]]:
+        """``git cat-file --batch`` for the names in ``data`` (one per line), streamed.
+
+        Returns each object's header line and its content, or ``None`` when the
+        object is missing or larger than ``limit``: git writes into a pipe that
+        a thread reads as it comes, reading past a large object in chunks, so a
+        500 MB blob named model.yaml costs no more memory than a small one.
+        """
+        import threading
+
+        self.calls += 1
+        records: list[tuple[str, bytes | None]] = []
+        failure: list[BaseException] = []
+        read_fd, write_fd = os.pipe()
+
+        def consume() -> None:
+            with os.fdopen(read_fd, "rb") as stream:
+                try:
+                    _parse_batch(stream, data.count(b"\n"), limit, records)
+                except BaseException as exc:  # reported by the caller's thread
+                    failure.append(exc)
+                while stream.read(1 << 20):  # drain: git must never block on a full pipe
+                    pass
+
+        reader = threading.Thread(target=consume, daemon=True)
+        reader.start()
+        try:
+            proc = subprocess.run(
+                ["git", "--no-pager", "cat-file", "--batch"],
+                input=data,
+                stdout=write_fd,
+                stderr=subprocess.PIPE,
+                env=self.env(index_file=index_file),
+                cwd=str(self._shadow_dir()),
+                timeout=GIT_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise GitError(f"git cat-file took longer than {GIT_TIMEOUT:.0f}s; stopped") from None
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+        finally:
+            os.close(write_fd)
+            reader.join()
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git cat-file failed: {msg[-1] if msg else f'exit {proc.returncode}'}")
+        if failure:
+            raise GitError(f"git cat-file output could not be read: {failure[0]}")
+        return records
 
     def log(self, args: Sequence[str]) -> bytes:
         """``git log`` with fixed, safe options (no pager, no signatures, no textconv)."""
@@ -581,22 +627,14 @@ class GitRepo:
         if not wanted:
             return {}
         data = "".join(f"{n}\n" for n in wanted).encode("utf-8", "surrogateescape")
-        out = self.run(["cat-file", "--batch"], input=data, index_file=index_file)
+        records = self.cat_file_batch(data, limit, index_file=index_file)
         result: dict[str, tuple[str, bytes | None] | None] = {}
-        pos = 0
-        for name in wanted:
-            end = out.find(b"\n", pos)
-            if end < 0:
-                break
-            header = out[pos:end].decode("utf-8", "replace").rsplit(" ", 2)
-            pos = end + 1
-            if len(header) < 3 or not header[2].isdigit() or not _SHA.match(header[0]):
+        for name, (header, body) in zip(wanted, records, strict=False):
+            fields = header.rsplit(" ", 2)
+            if len(fields) < 3 or not fields[2].isdigit() or not _SHA.match(fields[0]):
                 result[name] = None  # "<name> missing" / "ambiguous"
                 continue
-            size = int(header[2])
-            body = out[pos : pos + size]
-            pos += size + 1
-            result[name] = (header[0], body if header[1] == "blob" and size <= limit else None)
+            result[name] = (fields[0], body if fields[1] == "blob" else None)
         return result
 
     def model_histories(
@@ -653,6 +691,39 @@ class GitRepo:
         ]
         objects = self.read_objects(names, MAX_BYTES, index_file=index_file) if names else {}
         return history.finish(walked, objects)
+
+
+def _parse_batch(
+    stream: IO[bytes], count: int, limit: int, records: list[tuple[str, bytes | None]]
+) -> None:
+    """Parse ``count`` records of ``cat-file --batch`` output into ``records``."""
+    for _ in range(count):
+        line = stream.readline()
+        if not line.endswith(b"\n"):
+            return
+        header = line[:-1].decode("utf-8", "replace")
+        fields = header.rsplit(" ", 2)
+        if len(fields) < 3 or not fields[2].isdigit() or not _SHA.match(fields[0]):
+            records.append((header, None))  # "<name> missing" / "ambiguous"
+            continue
+        size = int(fields[2])
+        body = _read_exactly(stream, size, keep=size <= limit)
+        stream.read(1)  # the newline after the content
+        records.append((header, body))
+
+
+def _read_exactly(stream: IO[bytes], size: int, *, keep: bool) -> bytes | None:
+    """Read ``size`` bytes from ``stream``; return them, or ``None`` (and hold nothing)."""
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            raise GitError("git cat-file stopped in the middle of an object")
+        if keep:
+            chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks) if keep else None
 
 
 def user_identity() -> tuple[str, str]:
