@@ -105,6 +105,51 @@ def test_pathspecs_limit_the_walk_to_literal_folders() -> None:
     assert ":(literal)cfg/fraud.yaml" in history.pathspecs([spec("cfg/fraud.yaml", ())])
 
 
+OWNER_LAYOUTS = [
+    ("owner:\n  name: D\n  email: Dana@Example.com\n", "dana@example.com", True),
+    ("owner:   # who\n  email: 'dana@example.com'  # her\n  team: x\n", "dana@example.com", True),
+    (
+        'name: x\nowner:\n    email: "dana@example.com"\n    handoff:\n      from: s@example.com\n',
+        "dana@example.com",
+        True,
+    ),
+    ("owner:\r\n  email: dana@example.com\r\n", "dana@example.com", False),
+    ("owner: {email: dana@example.com}\n", "dana@example.com", False),
+    ("base: &b {email: dana@example.com}\nowner: *b\n", "dana@example.com", False),
+    ("owner:\n  email: a@example.com\nowner:\n  email: b@example.com\n", None, False),
+    ('"owner":\n  email: a@example.com\nowner:\n  email: b@example.com\n', None, False),
+    ("owner:\n  email: &e dana@example.com\n", "dana@example.com", False),
+    ("owner:\n  handoff:\n    email: x@example.com\n  name: d\n", "", False),
+    ("owner:\n  email: >\n    dana@example.com\n", "dana@example.com", False),
+    ("owner:\n  - email: dana@example.com\n", "", False),
+    (
+        "description: |\n  owner:\n    email: no@example.com\nowner:\n  email: yes@example.com\n",
+        "yes@example.com",
+        True,
+    ),
+    ("owner:\n  email: dana@example.com\n---\nowner:\n  email: other@example.com\n", None, False),
+    ("[not, a, mapping]\n", "", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "quick"), OWNER_LAYOUTS)
+def test_owner_email_fast_path_agrees_with_the_loader(
+    text: str, expected: str | None, quick: bool
+) -> None:
+    from modelgov.document import load
+
+    raw = text.encode()
+    value = load("model.yaml", raw).get("/owner/email")
+    full = value.strip().lower() if isinstance(value, str) else ""
+    assert history.owner_email(raw) == full
+    if expected is not None:
+        assert full == expected
+    fast = history._quick_owner_email(raw)
+    assert (fast is not None) == quick
+    if fast is not None:
+        assert fast == full
+
+
 @pytest.mark.parametrize("fmt", ["sha1", "sha256"])
 def test_blob_id_is_what_git_computes(tmp_path: Path, fmt: str) -> None:
     repo = tmp_path / fmt

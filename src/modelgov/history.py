@@ -324,6 +324,18 @@ def walk(
         tracks.append(t)
         by_name.setdefault(spec.file, []).append(t)
     coded = [t for t in tracks if t.rx is not None]
+    # Which models may a changed path belong to?  Index them by the literal folder in
+    # front of their patterns, so a commit costs O(path depth), not O(models).
+    by_prefix: dict[str, list[_Track]] = {}
+    anywhere: list[_Track] = []
+    for t in coded:
+        prefixes = {
+            literal_prefix(a) for pat in t.spec.paths if (a := anchor(t.spec.base, pat)) is not None
+        }
+        if "" in prefixes:
+            anywhere.append(t)
+        for prefix in prefixes - {""}:
+            by_prefix.setdefault(prefix, []).append(t)
     reviewed: dict[str, int] = {}  # commit -> bits of models whose declaration saw it
 
     for entry in entries:
@@ -334,8 +346,8 @@ def walk(
                 if ch.path not in t.active:
                     continue
                 bits |= _touch(t, c, ch, by_name)
-        if coded and not c.boundary:
-            for t in coded:
+        if coded and not c.boundary and entry.changes:
+            for t in _candidates(entry.changes, by_prefix, anywhere):
                 if bits & t.bit:
                     continue
                 files = _code_files(t, entry.changes)
@@ -390,6 +402,21 @@ def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -
         if not t.active:
             t.origin_found = True
     return t.bit
+
+
+def _candidates(
+    changes: Sequence[Change], by_prefix: dict[str, list[_Track]], anywhere: list[_Track]
+) -> list[_Track]:
+    """The models whose ``paths`` may cover one of ``changes`` (in model order)."""
+    found: dict[int, _Track] = {t.bit: t for t in anywhere}
+    if by_prefix:
+        for ch in changes:
+            for path in (ch.path, ch.old_path):
+                while path:
+                    for t in by_prefix.get(path, ()):
+                        found.setdefault(t.bit, t)
+                    path = path.rsplit("/", 1)[0] if "/" in path else ""
+    return [found[b] for b in sorted(found)]
 
 
 def _code_files(t: _Track, changes: Sequence[Change]) -> list[str]:
@@ -474,14 +501,80 @@ def index_name(path: str) -> str:
 
 
 def owner_email(raw: bytes | None) -> str:
-    """``owner.email`` of one version of a model.yaml, normalised ('' if none)."""
+    """``owner.email`` of one version of a model.yaml, normalised ('' if none).
+
+    Old versions are many (every version of every model), so the common block
+    layout is read by :func:`_quick_owner_email` in microseconds; anything
+    else goes through the full loader.
+    """
     if raw is None:
         return ""
+    quick = _quick_owner_email(raw)
+    if quick is not None:
+        return quick
     from .document import load
 
     doc = load("model.yaml", raw)
     value = doc.get("/owner/email")
     return value.strip().lower() if isinstance(value, str) else ""
+
+
+_OWNER_KEY = re.compile(rb"^owner[ \t]*:[ \t]*(?:#[^\n]*)?$", re.MULTILINE)
+_QUOTED_OWNER = re.compile(rb"^[\"'?]", re.MULTILINE)
+_TOP_KEY = re.compile(rb"^[^\s#]", re.MULTILINE)
+_SIMPLE_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _quick_owner_email(raw: bytes) -> str | None:
+    """``owner.email`` when the file uses the plain block layout, else ``None``.
+
+    Accepted: exactly one top-level ``owner:`` line with nothing after it but a
+    comment, no quoted or complex top-level key, one document; then indented
+    lines up to the next top-level line, exactly one of which is
+    ``email: VALUE`` at the block's own indentation, VALUE a plain or quoted
+    simple address.  Anything else (flow style, anchors, tabs, block scalars
+    in the owner block) returns ``None`` and is left to the full loader.
+    """
+    if b"\n---" in raw or b"\n..." in raw or _QUOTED_OWNER.search(raw):
+        return None
+    keys = list(_OWNER_KEY.finditer(raw))
+    if len(keys) != 1:
+        return None
+    start = keys[0].end() + 1
+    nxt = _TOP_KEY.search(raw, start)
+    block = raw[start : nxt.start() if nxt else len(raw)]
+    try:
+        lines = block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return None
+    indent = None
+    found: list[str] = []
+    for line in lines:
+        line = line.rstrip("\r")
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if "\t" in line:
+            return None
+        width = len(line) - len(stripped)
+        if indent is None:
+            indent = width
+        if width < indent or stripped.startswith(("-", "?", "|", ">", "[", "{", "!", "&", "*")):
+            return None
+        if width == indent:
+            key, colon, value = stripped.partition(":")
+            if not colon:
+                return None  # a multi-line scalar: leave it to the loader
+            if key.strip() == "email":
+                found.append(value)
+    if len(found) != 1:
+        return None
+    value = found[0].split(" #", 1)[0].strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    if not _SIMPLE_EMAIL.fullmatch(value):
+        return None
+    return value.lower()
 
 
 def blob_id(data: bytes, object_format: str = "sha1") -> str:
