@@ -1,0 +1,1 @@
+"""Hostile input and untrusted repositories: survive everything, run nothing, lose nothing."""
