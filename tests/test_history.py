@@ -101,6 +101,12 @@ def test_pathspecs_limit_the_walk_to_literal_folders() -> None:
     ]
     # a pattern that starts with a wildcard at the root needs the whole tree
     assert history.pathspecs([spec("model.yaml", ("**/*.py",))]) == []
+    # many models: their folders collapse to the top-level ones (git matches each
+    # pathspec against each changed path); too many top-level folders: no limit
+    many = [spec(f"models/m{i}/model.yaml") for i in range(20)]
+    assert history.pathspecs(many) == [*history.MODEL_GLOBS, ":(literal)models"]
+    spread = [spec(f"team{i}/m/model.yaml") for i in range(20)]
+    assert history.pathspecs(spread) == []
     # a model file not named model.yaml is named literally
     assert ":(literal)cfg/fraud.yaml" in history.pathspecs([spec("cfg/fraud.yaml", ())])
 

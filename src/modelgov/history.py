@@ -53,8 +53,8 @@ _FIELDS = 7
 FILES_KEPT = 20
 #: Old versions of one model.yaml read for its owner history.
 MAX_VERSIONS = 200
-#: Above this, the walk is not limited by pathspecs (command-line length).
-MAX_PATHSPECS = 500
+#: Literal folders passed to git as pathspecs (each costs a match per changed path).
+MAX_LITERALS = 8
 _MAGIC = "*?["
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
 
@@ -289,13 +289,17 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
 
     Every model file, plus the literal folder in front of each ``paths``
     pattern (``src/fraud/**`` -> ``src/fraud``); the exact matching is done in
-    Python with :mod:`modelgov.pathmatch`.  Renames of a model.yaml are seen
-    because both its old and new names match ``**/model.yaml``.
+    Python with :mod:`modelgov.pathmatch`, so a coarser pathspec is always
+    safe.  Git matches every pathspec against every changed path, so more than
+    :data:`MAX_LITERALS` folders are collapsed to their top-level folders
+    (a monorepo's 200 models become ``models``), and when even those are too
+    many the walk is not limited.  Renames of a model.yaml are seen because
+    both its old and new names match ``**/model.yaml``.
     """
-    out: dict[str, None] = dict.fromkeys(MODEL_GLOBS)
+    literals: dict[str, None] = {}
     for spec in specs:
         if spec.file.rsplit("/", 1)[-1] not in ("model.yaml", "model.yml"):
-            out.setdefault(":(literal)" + spec.file, None)
+            literals.setdefault(spec.file, None)
         for pattern in spec.paths:
             anchored = anchor(spec.base, pattern)
             if anchored is None:
@@ -303,10 +307,12 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
             prefix = literal_prefix(anchored)
             if not prefix:
                 return []
-            out.setdefault(":(literal)" + prefix, None)
-    if len(out) > MAX_PATHSPECS or sum(len(p) + 1 for p in out) > 64_000:
+            literals.setdefault(prefix, None)
+    if len(literals) > MAX_LITERALS:
+        literals = dict.fromkeys(p.split("/", 1)[0] for p in literals)
+    if len(literals) > MAX_LITERALS:
         return []
-    return list(out)
+    return [*MODEL_GLOBS, *(":(literal)" + p for p in literals)]
 
 
 # -- judging -------------------------------------------------------------------
