@@ -352,3 +352,40 @@ def test_repo_owned_by_another_user_is_read_without_safe_directory(make_repo) ->
         run = modelgov(*_check_args(mode, repo.path), cwd=repo.path)
         assert run.code == 0, run.describe()
         assert json.loads(run.stdout)["summary"]["models"] == 1
+
+
+# -- forged history cannot hide a stale declaration (MG202) -----------------------------
+
+
+def _mg202(run_stdout: str) -> list[dict[str, object]]:
+    return [f for f in json.loads(run_stdout)["findings"] if f["rule"] == "MG202"]
+
+
+@pytest.mark.parametrize("forgery", ["replace", "graft"])
+def test_forged_history_cannot_hide_a_code_change(make_repo, forgery: str) -> None:  # type: ignore[no-untyped-def]
+    """The code under `paths` changed after model.yaml; a forgery makes git say it did not."""
+    repo = make_repo("stale", example=COMPLIANT)
+    declared = repo.commit("declare the model", date="2026-01-01")
+    score = repo.path / "src" / "fraud" / "score.py"
+    score.write_text(score.read_text(encoding="utf-8") + "\nTHRESHOLD = 0.1\n", encoding="utf-8")
+    change = repo.commit("change the scoring threshold", date="2026-02-01")
+    tree = repo.git("rev-parse", f"{declared}^{{tree}}").strip()
+    if forgery == "replace":
+        # A commit with the same parent and message, but the declared tree: no code change.
+        fake = repo.git("commit-tree", tree, "-p", declared, "-m", "change the threshold").strip()
+        repo.git("replace", change, fake)
+    else:
+        repo.write("README.md", "readme\n")
+        top = repo.commit("readme", date="2026-03-01")
+        grafts = repo.path / ".git" / "info" / "grafts"
+        grafts.parent.mkdir(exist_ok=True)
+        grafts.write_text(f"{top} {declared}\n")  # HEAD's parent is now the declaration
+    # The forgery is live: plain git sees no change to src/fraud after the declaration.
+    log = git(repo.path, "log", "--format=%H", "--", "src/fraud")
+    assert change not in log
+    for mode in MODES:
+        run = modelgov(*_check_args(mode, repo.path), cwd=repo.path)
+        assert run.code == 1, run.describe()
+        stale = _mg202(run.stdout)
+        assert stale, f"{mode}: the forged history hid the code change: {run.describe()}"
+        assert change[:7] in str(stale[0]["message"]), run.describe()
