@@ -282,7 +282,7 @@ class Runner:
                 capture_output=True,
                 text=True,
                 check=False,
-                timeout=600,
+                timeout=300,
             )
             log.append(proc.stdout)
             log.append(proc.stderr)

@@ -47,7 +47,7 @@ def _pre_commit(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProces
         capture_output=True,
         text=True,
         check=False,
-        timeout=600,
+        timeout=300,
     )
 
 
@@ -287,7 +287,7 @@ def _git_commit(repo: GitRepoBuilder, *args: str, home: Path) -> subprocess.Comp
         capture_output=True,
         text=True,
         check=False,
-        timeout=600,
+        timeout=300,
     )
 
 
