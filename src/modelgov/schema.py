@@ -117,9 +117,9 @@ def _is_type(value: Any, name: str) -> bool:
 def _same(a: Any, b: Any) -> bool:
     """JSON equality: 1 == 1.0, but true is not 1 and a date equals its ISO text."""
     if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
+        return isinstance(a, bool) and isinstance(b, bool) and bool(a == b)
     if isinstance(a, _dt.date):
-        return _as_text(a) == b
+        return bool(_as_text(a) == b)
     return bool(a == b)
 
 
