@@ -23,8 +23,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -85,8 +84,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A loading problem; becomes a finding of the rule it names."""
 
     rule: str
@@ -97,18 +95,32 @@ class Problem:
     pointer: str = ""
 
 
-@dataclass
 class Document:
     """A loaded model.yaml: its data plus where every value stands."""
 
-    path: str
-    text: str
-    data: Any = None
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    plain: set[str] = field(default_factory=set)
-    problems: list[Problem] = field(default_factory=list)
-    blob_sha: str = ""
+    __slots__ = (
+        "blob_sha",
+        "data",
+        "key_positions",
+        "path",
+        "plain",
+        "positions",
+        "problems",
+        "text",
+    )
+
+    def __init__(self, path: str, text: str, data: Any = None, blob_sha: str = "") -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.positions: dict[str, tuple[int, int]] = {}
+        self.key_positions: dict[str, tuple[int, int]] = {}
+        self.plain: set[str] = set()
+        self.problems: list[Problem] = []
+        self.blob_sha = blob_sha
+
+    def __repr__(self) -> str:
+        return f"Document({self.path!r}, ok={self.ok}, problems={len(self.problems)})"
 
     @property
     def ok(self) -> bool:
@@ -296,17 +308,31 @@ class _Abort(Exception):
     """Stop building: the document is unusable (the problem is recorded)."""
 
 
-@dataclass
 class _Frame:
-    kind: str  # "map" or "seq"
-    value: Any
-    pointer: str
-    anchor: str | None
-    size: int = 1
-    pending_key: Any = MISSING
-    pending_key_pos: tuple[int, int] = (1, 1)
-    skip_next: bool = False  # the value of a bad key is built but not stored
-    key_lines: dict[str, int] = field(default_factory=dict)
+    """An open mapping or sequence while building."""
+
+    __slots__ = (
+        "anchor",
+        "key_lines",
+        "kind",
+        "pending_key",
+        "pending_key_pos",
+        "pointer",
+        "size",
+        "skip_next",
+        "value",
+    )
+
+    def __init__(self, kind: str, value: Any, pointer: str, anchor: str | None) -> None:
+        self.kind = kind  # "map" or "seq"
+        self.value = value
+        self.pointer = pointer
+        self.anchor = anchor
+        self.size = 1
+        self.pending_key: Any = MISSING
+        self.pending_key_pos = (1, 1)
+        self.skip_next = False  # the value of a bad key is built but not stored
+        self.key_lines: dict[str, int] = {}
 
 
 class _Builder:

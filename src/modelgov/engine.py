@@ -7,9 +7,8 @@ takes a :class:`~modelgov.rules.base.ModelContext` and a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .findings import Finding, Severity, Waived, sort_findings
 from .policy import Policy
@@ -27,8 +26,7 @@ class RuleCrashed(Exception):
         self.rule = rule
 
 
-@dataclass(frozen=True)
-class ModelResult:
+class ModelResult(NamedTuple):
     """The verdict on one model.yaml."""
 
     file: str
@@ -38,7 +36,7 @@ class ModelResult:
     owner: str = ""
     team: str = ""
     blob_sha: str = ""
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = {}  # never mutated; a plain dict pickles for audit workers
     #: ids of the rules that ran on this model (enabled for its tier; JUnit test cases)
     rules_run: tuple[str, ...] = ()
 

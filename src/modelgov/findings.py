@@ -8,8 +8,7 @@ carries the same facts.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -43,8 +42,7 @@ def fail_threshold(fail_on: FailOn) -> Severity | None:
     return Severity.parse(fail_on)
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding points: a repo-relative file plus a place inside it."""
 
     file: str
@@ -53,8 +51,7 @@ class Location:
     pointer: str = ""
 
 
-@dataclass(frozen=True)
-class Waived:
+class Waived(NamedTuple):
     """The waiver that silenced a finding (the finding is still reported)."""
 
     reason: str
@@ -64,8 +61,7 @@ class Waived:
     source: str = ""  # JSON pointer of the waiver in the model.yaml (/waivers/N)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem with one declaration."""
 
     rule: str
@@ -77,7 +73,7 @@ class Finding:
     waived: Waived | None = None
     #: Stable identity of the finding, independent of its line: used by SARIF
     #: ``partialFingerprints`` and waivers scoped by pointer.
-    key: str = field(default="", compare=False)
+    key: str = ""
 
     @property
     def file(self) -> str:
@@ -104,7 +100,7 @@ class Finding:
         return (self.file, self.line, self.col, self.rule, self.pointer, self.message)
 
     def with_waiver(self, waived: Waived | None) -> Finding:
-        return replace(self, waived=waived)
+        return self._replace(waived=waived)
 
     def to_dict(self) -> dict[str, object]:
         """The documented JSON shape of a finding (see docs/json-format.md)."""

@@ -75,9 +75,8 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from .errors import GitError
 
@@ -229,8 +228,7 @@ def is_bare_repo(path: Path) -> bool:
     return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     mode: str
     type: str
     sha: str
@@ -814,8 +812,7 @@ _PROTOCOL_CONFIG = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Remote:
+class Remote(NamedTuple):
     """A validated remote URL.  ``url`` may carry credentials; ``shown`` never does."""
 
     url: str

@@ -39,7 +39,7 @@ import datetime as _dt
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .pathmatch import anchor, matcher
 
@@ -59,8 +59,7 @@ _MAGIC = "*?["
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     """One commit as the walk saw it."""
 
     sha: str
@@ -92,8 +91,7 @@ class Commit:
         return f'{self.short} {self.date.isoformat()} {self.author} "{subject}"'
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One ``--raw`` entry: a file changed by a commit."""
 
     status: str  # A, M, D, T, R (with old_path), C
@@ -103,14 +101,12 @@ class Change:
     new_blob: str = ""
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     commit: Commit
     changes: tuple[Change, ...]
 
 
-@dataclass(frozen=True)
-class ModelSpec:
+class ModelSpec(NamedTuple):
     """What the walk needs to know about one model.
 
     ``worktree_ids``: blob ids the file on disk may have (raw, and with CRLF
@@ -126,8 +122,7 @@ class ModelSpec:
     index_id: str | None = None
 
 
-@dataclass(frozen=True)
-class CodeChange:
+class CodeChange(NamedTuple):
     """A commit that changed the model's code after its model.yaml last changed."""
 
     commit: Commit
@@ -135,16 +130,14 @@ class CodeChange:
     more: int = 0  # files beyond those
 
 
-@dataclass(frozen=True)
-class OwnerVersion:
+class OwnerVersion(NamedTuple):
     """``owner.email`` of one committed version of the model.yaml ('' if unreadable)."""
 
     email: str
     commit: Commit
 
 
-@dataclass(frozen=True)
-class ModelHistory:
+class ModelHistory(NamedTuple):
     """Everything the history says about one model.yaml.  Plain data for rules."""
 
     file: str
@@ -161,26 +154,38 @@ class ModelHistory:
     origin_known: bool = True  # False: its creation lies beyond the shallow boundary
 
 
-@dataclass
 class _Track:
     """Walk state of one model."""
 
-    spec: ModelSpec
-    bit: int
-    rx: re.Pattern[str] | None  # its paths, compiled
-    active: set[str]
-    names: list[str]
-    head_blob: str | None = None
-    deleted: bool = False  # the first thing seen for its name was a deletion
-    touches: list[Commit] = field(default_factory=list)
-    versions: list[tuple[str, Commit]] = field(default_factory=list)
-    code: list[CodeChange] = field(default_factory=list)
-    boundary: Commit | None = None
-    origin_found: bool = False
+    __slots__ = (
+        "active", "bit", "boundary", "code", "deleted", "head_blob", "names",
+        "origin_found", "rx", "spec", "touches", "versions",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        bit: int,
+        rx: re.Pattern[str] | None,
+        active: set[str],
+        names: list[str],
+        head_blob: str | None = None,
+    ) -> None:
+        self.spec = spec
+        self.bit = bit
+        self.rx = rx  # its paths, compiled
+        self.active = active
+        self.names = names
+        self.head_blob = head_blob
+        self.deleted = False  # the first thing seen for its name was a deletion
+        self.touches: list[Commit] = []
+        self.versions: list[tuple[str, Commit]] = []
+        self.code: list[CodeChange] = []
+        self.boundary: Commit | None = None
+        self.origin_found = False
 
 
-@dataclass(frozen=True)
-class Walk:
+class Walk(NamedTuple):
     """The result of :func:`walk`: per model, what the log said."""
 
     rev: str | None

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .errors import ConfigError
 
@@ -39,8 +38,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HANDLE_KEYS = ("github", "github_handle", "handle", "username", "login")
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     email: str  # lower case
     status: Status
     line: int  # where the roster lists them (1-based)
@@ -48,8 +46,7 @@ class Person:
     handle: str = ""  # GitHub handle without '@', lower case
 
 
-@dataclass(frozen=True)
-class Roster:
+class Roster(NamedTuple):
     source: str  # the file, as shown to users
     people: Mapping[str, Person]
 
@@ -209,16 +206,14 @@ def _scalars(node: Any) -> dict[str, Any]:
 # -- CODEOWNERS ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OwnersRule:
+class OwnersRule(NamedTuple):
     line: int
     pattern: str
     owners: tuple[str, ...]  # '@user', '@org/team' or an email, as written
     regex: re.Pattern[str]
 
 
-@dataclass(frozen=True)
-class CodeOwners:
+class CodeOwners(NamedTuple):
     file: str  # repo-relative path of the CODEOWNERS file used
     rules: tuple[OwnersRule, ...]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 
 from .errors import PluginError
@@ -15,9 +14,13 @@ ENTRY_POINT_GROUP = "modelgov.rules"
 RESERVED_PREFIX = "MG"  # built-in rule ids; plug-ins and custom rules use their own
 
 
-@dataclass(frozen=True)
 class Registry:
-    rules: Mapping[str, Rule]  # id -> rule, in id order
+    """Rules by id, in id order (immutable by convention: ``with_rules`` copies)."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: Mapping[str, Rule]) -> None:
+        self.rules = rules
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules.values())

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .engine import ModelResult
 from .findings import FailOn, Finding, Severity, fail_threshold, sort_findings
@@ -13,8 +12,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 
 
-@dataclass(frozen=True)
-class RuleMeta:
+class RuleMeta(NamedTuple):
     """What reporters may say about a rule (SARIF descriptors, docs links)."""
 
     id: str
@@ -24,8 +22,7 @@ class RuleMeta:
     doc: str
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     version: str
     today: str
     policy_name: str
@@ -36,7 +33,6 @@ class Report:
     extra: tuple[Finding, ...] = ()  # findings not tied to a model (missing declarations)
     rules: tuple[RuleMeta, ...] = ()
     root: str = ""
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:

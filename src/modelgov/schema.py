@@ -19,9 +19,8 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .document import describe, join_pointer
 from .resources import data_path
@@ -40,8 +39,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
 
 
-@dataclass(frozen=True)
-class SchemaError:
+class SchemaError(NamedTuple):
     """One violation: where, which keyword, and a sentence for people."""
 
     pointer: str

@@ -22,9 +22,8 @@ import datetime as _dt
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..document import MISSING, Document
 from ..findings import Finding, Location, Severity
@@ -37,8 +36,7 @@ OPTION_TYPES = ("int", "float", "str", "bool", "list[str]", "days")
 STRICTER = ("", "lower", "higher", "true", "superset")
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option a policy may set for a rule.
 
     ``per_tier`` options accept either one value or a mapping of risk tier to
@@ -55,11 +53,14 @@ class Option:
     #: direction declared) means a repository config cannot change it at all.
     stricter: str = ""
 
-    def __post_init__(self) -> None:
+    def problems(self) -> list[str]:
+        """What is wrong with this declaration (checked when a rule is loaded)."""
+        out = []
         if self.type not in OPTION_TYPES:
-            raise ValueError(f"unknown option type {self.type!r}")
+            out.append(f"unknown option type {self.type!r}")
         if self.stricter not in STRICTER:
-            raise ValueError(f"unknown stricter direction {self.stricter!r}")
+            out.append(f"unknown stricter direction {self.stricter!r}")
+        return out
 
 
 class RuleModule(Protocol):
@@ -71,8 +72,7 @@ class RuleModule(Protocol):
     def check(self, ctx: RuleContext) -> Iterable[Finding]: ...
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A loaded rule: metadata plus its check function."""
 
     id: str
@@ -131,6 +131,9 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
     options = getattr(module, "OPTIONS", {})
     if not isinstance(options, Mapping) or not all(isinstance(o, Option) for o in options.values()):
         raise ValueError(f"rule module {where}: OPTIONS must map names to Option")
+    for opt_name, opt in options.items():
+        if opt.problems():
+            raise ValueError(f"rule module {where}: option {opt_name}: {'; '.join(opt.problems())}")
     doc = module.__doc__ or ""
     if not doc.strip():
         raise ValueError(f"rule module {where}: a rule needs a docstring (its documentation)")
@@ -149,19 +152,36 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
     )
 
 
-@dataclass
+def _no_history() -> Any:
+    return None
+
+
 class ModelContext:
     """Everything the rules may know about one model.yaml."""
 
-    doc: Document
-    file: str  # repo-relative path of the model.yaml, as shown to users
-    base: str  # repo-relative folder that holds it ('' at the root)
-    today: _dt.date
-    repo: RepoView
-    history: Callable[[], Any] = lambda: None
-    roster: Any = None
-    codeowners: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("base", "codeowners", "doc", "extra", "file", "history", "repo", "roster", "today")
+
+    def __init__(
+        self,
+        doc: Document,
+        file: str,
+        base: str,
+        today: _dt.date,
+        repo: RepoView,
+        history: Callable[[], Any] = _no_history,
+        roster: Any = None,
+        codeowners: Any = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.doc = doc
+        self.file = file  # repo-relative path of the model.yaml, as shown to users
+        self.base = base  # repo-relative folder that holds it ('' at the root)
+        self.today = today
+        self.repo = repo
+        self.history = history
+        self.roster = roster
+        self.codeowners = codeowners
+        self.extra: dict[str, Any] = {} if extra is None else extra
 
     @property
     def data(self) -> dict[str, Any]:
@@ -178,8 +198,7 @@ class ModelContext:
         return name if isinstance(name, str) else ""
 
 
-@dataclass(frozen=True)
-class RuleContext:
+class RuleContext(NamedTuple):
     """A model seen through one rule: its severity and resolved options."""
 
     model: ModelContext
