@@ -20,9 +20,10 @@ message that names it.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ CONFIG_KEYS = {
     "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen", "audit",
 }  # fmt: skip
 FAIL_ON = ("error", "warning", "note", "never")
+MAX_CONFIG_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Config:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     allow_loosen: bool = False
     audit: Mapping[str, Any] | None = None  # validated by modelgov.audit.heuristics
+    #: A config found in the checked repository may only name files inside this folder
+    #: (the repository root); ``None`` for ``--config`` and the defaults.
+    confine: Path | None = None
 
     @property
     def folder(self) -> Path | None:
@@ -90,10 +95,17 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 def read_config(path: Path) -> Config:
     """Read and validate a config file."""
+    from .repoview import ReadError, read_regular_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from None
+        raw = read_regular_file(str(path), MAX_CONFIG_BYTES)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config {path} is larger than {MAX_CONFIG_BYTES} bytes; not read")
+        text = raw.decode("utf-8")
+    except ReadError as exc:
+        raise ConfigError(f"config {path} {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config {path} is not valid UTF-8") from None
     if path.name == "pyproject.toml":
         if sys.version_info >= (3, 11):
             import tomllib
@@ -167,4 +179,40 @@ def load_config(explicit: Path | None, start: Path, repo_root: Path | None) -> C
             raise ConfigError(f"config file {explicit} does not exist")
         return read_config(explicit)
     found = find_config(start, repo_root)
-    return read_config(found) if found is not None else Config()
+    if found is None:
+        return Config()
+    # Inside git: the repository root; outside git: the folder that holds the config.
+    return _confined(found, Path(repo_root) if repo_root is not None else found.parent)
+
+
+def _inside(path: Path | str, root: Path) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _confined(found: Path, root: Path) -> Config:
+    """Read a config found in the checked repository, which is as untrusted as the repository.
+
+    It may not be a link out of the repository, and the files it names (policy
+    pack, roster; the pack's ``extends`` are checked when the pack is loaded)
+    must stay inside the repository: otherwise a pull request could make a CI
+    run print pieces of any file on the runner in an error message.
+    """
+    if not _inside(found, root):
+        raise ConfigError(
+            f"config {found} is a symlink that leads outside the repository; not read"
+        )
+    config = read_config(found)
+    policy = config.policy or ""
+    is_path = "/" in policy or policy.endswith((".yaml", ".yml"))
+    if is_path and not _inside(Path(policy).expanduser(), root):
+        raise ConfigError(
+            f"{found}: policy {policy!r} leads outside the repository; a repository's "
+            "config may only name files inside it (give an outside pack with --policy)"
+        )
+    if config.roster is not None and not _inside(config.roster, root):
+        raise ConfigError(
+            f"{found}: roster {str(config.roster)!r} leads outside the repository; a "
+            "repository's config may only name files inside it (give it with --roster)"
+        )
+    return replace(config, confine=root)

@@ -171,9 +171,14 @@ def merge(base: Any, over: Any) -> Any:
 
 
 def _load_chain(
-    ref: str, relative_to: Path | None, seen: tuple[str, ...]
+    ref: str, relative_to: Path | None, seen: tuple[str, ...], confine: Path | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     label, path = locate_pack(ref, relative_to)
+    if confine is not None and _is_path(ref) and not _inside(path, confine):
+        raise PolicyError(
+            f"policy pack {ref!r} leads outside the repository; a repository's packs may only "
+            "extend packs inside it (give an outside pack with --policy)"
+        )
     ident = str(path.resolve()) if path.exists() else label
     if ident in seen:
         raise PolicyError(
@@ -189,11 +194,24 @@ def _load_chain(
         raise PolicyError(
             f"policy pack {label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}"
         )
-    return _extend(data, label, path.parent, (*seen, ident))
+    return _extend(data, label, path.parent, (*seen, ident), confine)
+
+
+def _is_path(ref: str) -> bool:
+    return any(s in ref for s in ("/", os.sep)) or ref.endswith((".yaml", ".yml"))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real, top = os.path.realpath(path.expanduser()), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _extend(
-    data: dict[str, Any], label: str, folder: Path | None, seen: tuple[str, ...]
+    data: dict[str, Any],
+    label: str,
+    folder: Path | None,
+    seen: tuple[str, ...],
+    confine: Path | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     parents = data.get("extends") or []
     if isinstance(parents, str):
@@ -205,7 +223,7 @@ def _extend(
     merged: dict[str, Any] = {}
     chain: list[str] = []
     for parent in parents:
-        pdata, pchain = _load_chain(parent, folder, seen)
+        pdata, pchain = _load_chain(parent, folder, seen, confine)
         merged = merge(merged, pdata)
         chain.extend(c for c in pchain if c not in chain)
     own = {k: v for k, v in data.items() if k != "extends"}
@@ -223,9 +241,14 @@ def load_policy(
     relative_to: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     overrides_label: str = "config",
+    confine: Path | None = None,
 ) -> Policy:
-    """Resolve ``ref`` (default pack if ``None``) plus config ``overrides`` into a policy."""
-    data, chain = _load_chain(ref or DEFAULT_PACK, relative_to, ())
+    """Resolve ``ref`` (default pack if ``None``) plus config ``overrides`` into a policy.
+
+    ``confine``: the pack comes from a repository's own config, so it and every
+    pack it extends by path must lie inside that folder.
+    """
+    data, chain = _load_chain(ref or DEFAULT_PACK, relative_to, (), confine)
     if overrides:
         own = {k: v for k, v in overrides.items() if k != "extends"}
         if "custom_rules" in data and "custom_rules" in own:

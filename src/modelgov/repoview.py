@@ -134,10 +134,13 @@ def read_regular_file(path: str, limit: int) -> bytes:
 
 
 def walk_files(root: Path, *, skip_dirs: Iterable[str] = SKIP_DIRS) -> Iterable[str]:
-    """Every regular file below ``root`` as a POSIX relative path.
+    """Every entry below ``root`` that is not a folder, as a POSIX relative path.
 
-    Skips version-control folders, virtualenvs and ``node_modules``; does not
-    follow directory symlinks (so a link to ``/`` or a loop cannot trap it).
+    Regular files and symlinks, and also FIFOs, sockets, devices and folders
+    named ``model.yaml`` (so a model.yaml that is one is judged and reported,
+    never skipped unseen; nothing here opens them).  Skips version-control
+    folders, virtualenvs and ``node_modules``; does not follow directory
+    symlinks (so a link to ``/`` or a loop cannot trap it).
     """
     skip = frozenset(skip_dirs)
     stack = [""]
@@ -153,10 +156,12 @@ def walk_files(root: Path, *, skip_dirs: Iterable[str] = SKIP_DIRS) -> Iterable[
             child = f"{rel}/{entry.name}" if rel else entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
+                    if entry.name in MODEL_FILE_NAMES:
+                        yield child
                     if entry.name in skip or is_virtualenv(entry.path):
                         continue
                     stack.append(child)
-                elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+                else:
                     yield child
             except OSError:
                 continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import posixpath
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,8 @@ def open_target(
     """
     if not os.path.lexists(path):
         raise UsageError(f"path {str(path)!r} does not exist")
-    is_dir = path.is_dir() and not path.is_symlink()
+    # A folder named model.yaml is judged as a model file (and found wanting), not searched.
+    is_dir = path.is_dir() and not path.is_symlink() and path.name not in MODEL_FILE_NAMES
     repo = GitRepo.open(path)
     if source != "worktree" and repo is None:
         raise UsageError(f"{path} is not inside a git repository (needed for --staged/--rev)")
@@ -124,6 +126,7 @@ def open_target(
             view = WorktreeView(root, label=str(root))
             if repo is not None and is_dir:
                 files = repo.worktree_files()
+                files += _odd_model_files(root, files)
                 models = [
                     m for m in _models_in(files, rel, exclude, root) if view.lookup(m) != "missing"
                 ]
@@ -178,6 +181,27 @@ def open_target(
         commit=commit,
         start=path if is_dir else path.parent,
     )
+
+
+def _odd_model_files(root: Path, files: Sequence[str]) -> list[str]:
+    """model.yaml entries git does not list (FIFOs, devices, folders) next to listed files.
+
+    Judged, they become a clear MG005 finding instead of passing unseen.
+    """
+    odd = []
+    listed = set(files)
+    for folder in sorted({posixpath.dirname(f) for f in files} | {""}):
+        for name in MODEL_FILE_NAMES:
+            rel = f"{folder}/{name}" if folder else name
+            if rel in listed:
+                continue
+            try:
+                mode = os.lstat(os.path.join(root, *rel.split("/"))).st_mode
+            except OSError:
+                continue
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                odd.append(rel)
+    return odd
 
 
 def _walk_models(path: Path, root: Path) -> list[str]:

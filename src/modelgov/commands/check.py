@@ -93,6 +93,7 @@ class PolicyCache:
                 relative_to=Path.cwd() if self.opts.policy else config.folder,
                 overrides=config.overrides,
                 overrides_label=config.label,
+                confine=None if self.opts.policy else config.confine,
             )
         return self._cache[key]
 
