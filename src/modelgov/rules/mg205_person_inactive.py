@@ -28,7 +28,6 @@ from collections.abc import Iterator
 
 from ..document import join_pointer
 from ..findings import Finding, Severity
-from ..people import Roster
 from ._util import is_email
 from .base import Option, RuleContext
 
@@ -79,8 +78,8 @@ def people(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    roster = ctx.model.roster
-    if not isinstance(roster, Roster):
+    roster = ctx.model.roster  # a modelgov.people.Roster, or None without a roster
+    if roster is None:
         return
     for pointer, role, email in people(ctx):
         person = roster.get(email)

@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ..people import CodeOwners, Roster
 from ._util import norm_email
 from .base import Option, RuleContext
 
@@ -50,8 +49,8 @@ OPTIONS = {
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    owners_file = ctx.model.codeowners
-    if not isinstance(owners_file, CodeOwners):
+    owners_file = ctx.model.codeowners  # a modelgov.people.CodeOwners, or None
+    if owners_file is None:
         return
     email = norm_email(ctx.get("/owner/email"))
     if not email:
@@ -76,7 +75,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         return
     listed = {o.lower() for o in rule.owners}
     roster = ctx.model.roster
-    handle = roster.handle_of(email) if isinstance(roster, Roster) else ""
+    handle = roster.handle_of(email) if roster is not None else ""
     if email in listed or (handle and f"@{handle}" in listed):
         return
     if ctx.options["allow_teams"] and any(o.startswith("@") and "/" in o for o in listed):
