@@ -19,7 +19,6 @@ Fix: Correct the key's spelling, or prefix your own keys with `x-`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
@@ -39,6 +38,8 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue
         parent = err.pointer.rsplit("/", 1)[0]
         known = sorted((subschema(parent) or {}).get("properties", {}))
+        import difflib  # only when there is an unknown key
+
         close = difflib.get_close_matches(err.key, known, n=1, cutoff=0.6)
         where = parent.lstrip("/").replace("/", ".") or "the top level"
         hint = (
