@@ -110,7 +110,6 @@ class TargetFacts:
     def codeowners(self) -> CodeOwners | None:
         """The CODEOWNERS file GitHub would use (``.github/``, root, ``docs/``), parsed."""
         if self._codeowners is None:
-            from .people import CODEOWNERS_LOCATIONS, parse_codeowners
             from .repoview import ReadError
 
             found = None
@@ -121,10 +120,16 @@ class TargetFacts:
                     raw = self.target.view.read_bytes(cand, 1 << 20)
                 except ReadError:
                     continue
+                from .people import parse_codeowners  # only when there is a CODEOWNERS file
+
                 found = parse_codeowners(raw.decode("utf-8", "replace"), cand)
                 break
             self._codeowners = (found,)
         return self._codeowners[0]
+
+
+#: Where GitHub looks for CODEOWNERS, in its order.
+CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
 def target_facts(target: Target) -> TargetFacts:

@@ -33,7 +33,6 @@ from .errors import ConfigError
 
 Status = Literal["active", "left"]
 STATUSES: tuple[Status, ...] = ("active", "left")
-CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HANDLE_KEYS = ("github", "github_handle", "handle", "username", "login")
 
