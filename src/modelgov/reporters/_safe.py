@@ -2,6 +2,9 @@
 
 Control characters (ANSI/OSC escapes, CR, backspace), bidi overrides and
 zero-width characters are shown as ``\\uXXXX`` escapes instead of acting.
+A path that starts a line is shown with ``./`` when it would otherwise start
+a GitHub Actions workflow command (``::name ...::``, ``##[name]``): a CI
+runner executes such lines from any output it logs.
 """
 
 from __future__ import annotations
@@ -19,3 +22,12 @@ def inert(text: str, *, keep_newlines: bool = False) -> str:
     if not keep_newlines:
         out = out.replace("\n", "\\n")
     return out
+
+
+_COMMAND_START = re.compile(r"^\s*(::|##\[)")
+
+
+def line_start_path(path: str) -> str:
+    """``path`` made inert, with ``./`` before it when a CI runner would take it for a command."""
+    shown = inert(path)
+    return "./" + shown if _COMMAND_START.match(shown) else shown

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding, fail_threshold
 from ..report import Report
-from ._safe import inert
+from ._safe import inert, line_start_path
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -34,7 +34,7 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
 
 def _describe(f: Finding) -> str:
     state = f.severity.label if f.active else f"{f.severity.label}, waived"
-    lines = [f"{f.file}:{f.line}:{f.col}: {state} {f.rule} {f.message}"]
+    lines = [f"{line_start_path(f.file)}:{f.line}:{f.col}: {state} {f.rule} {f.message}"]
     lines.append(f"    pointer: {f.pointer or '/'}")
     if f.waived is not None:
         w = f.waived

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..findings import Finding, Severity
 from ..report import Report
-from ._safe import inert
+from ._safe import inert, line_start_path
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
 
@@ -18,7 +18,7 @@ def _c(text: str, code: str, color: bool) -> str:
 
 
 def _line(f: Finding, color: bool) -> list[str]:
-    where = _c(f"{inert(f.file)}:{f.line}:{f.col}:", "1", color)
+    where = _c(f"{line_start_path(f.file)}:{f.line}:{f.col}:", "1", color)
     sev = _c(f.severity.label, _COLORS[f.severity], color) if f.active else _c("waived", "2", color)
     lines = [f"{where} {sev} {_c(f.rule, '1', color)} {inert(f.message)}"]
     if f.waived is not None:

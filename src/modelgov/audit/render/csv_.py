@@ -4,6 +4,8 @@ Text from repositories is untrusted: a cell that starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return would be run as a formula by
 Excel, LibreOffice or Google Sheets, so it gets a leading ``'`` (the
 OWASP recommendation).  Numbers modelgov computed (day counts) stay numbers.
+Control characters (terminal escapes) are written as ``\\uXXXX``, so ``cat``
+on the file cannot drive a terminal either.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 from typing import Any
 
+from ...reporters._safe import inert
 from ..report import AuditReport
 
 HEADER = (
@@ -26,7 +29,7 @@ def neutralise(value: Any) -> str | int:
     """A spreadsheet-safe cell: integers stay, text that could start a formula gets a ``'``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    text = "" if value is None else str(value)
+    text = "" if value is None else inert(str(value), keep_newlines=True)  # no terminal escapes
     return "'" + text if text.startswith(_FORMULA) else text
 
 
