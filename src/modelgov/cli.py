@@ -149,9 +149,8 @@ def check(
         outputs=pairs,
         color=color,
         roster=kw["roster"],
+        as_of=cmd.parse_today(as_of) if as_of else None,
     )
-    if as_of:
-        opts.extra["as_of"] = cmd.parse_today(as_of)
     return cmd.run(opts)
 
 

@@ -23,9 +23,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -39,8 +38,7 @@ FAIL_ON = ("error", "warning", "note", "never")
 MAX_CONFIG_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """A validated config; ``path`` is where it came from (``None``: defaults)."""
 
     path: Path | None = None
@@ -48,7 +46,7 @@ class Config:
     fail_on: str | None = None
     roster: Path | None = None
     exclude: tuple[str, ...] = ()
-    overrides: Mapping[str, Any] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = {}  # never mutated
     allow_loosen: bool = False
     audit: Mapping[str, Any] | None = None  # validated by modelgov.audit.heuristics
     #: A config found in the checked repository may only name files inside this folder
@@ -215,4 +213,4 @@ def _confined(found: Path, root: Path) -> Config:
             f"{found}: roster {str(config.roster)!r} leads outside the repository; a "
             "repository's config may only name files inside it (give it with --roster)"
         )
-    return replace(config, confine=root)
+    return config._replace(confine=root)

@@ -26,9 +26,8 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -50,15 +49,13 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
-@dataclass(frozen=True)
-class RuleSettings:
+class RuleSettings(NamedTuple):
     enabled: bool
     severity: Severity
     options: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """A fully resolved, validated policy."""
 
     name: str
@@ -66,7 +63,7 @@ class Policy:
     data: Mapping[str, Any]  # the merged pack (rules keyed by id)
     registry: Registry
     digest: str
-    custom_rules: tuple[Any, ...] = field(default=())
+    custom_rules: tuple[Any, ...] = ()
 
     def settings(self, rule: Rule, tier: str | None) -> RuleSettings:
         """Enabled flag, severity and options of ``rule`` for a model of ``tier``.

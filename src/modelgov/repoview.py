@@ -13,10 +13,9 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 Kind = Literal["file", "dir", "missing", "outside", "special"]
 
@@ -52,18 +51,24 @@ def is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-@dataclass
 class WorktreeView:
-    """The files on disk below ``root``."""
+    """The files on disk below ``root``.
 
-    root: Path
-    label: str = ""
-    ignored: frozenset[str] = frozenset()
-    _files: tuple[str, ...] | None = None
+    ``lister`` lists the repository's files when it is a git work tree (git
+    knows which are ignored, and listing is one process instead of a walk);
+    without it ``files()`` walks the folder.
+    """
 
-    def __post_init__(self) -> None:
-        self.root = Path(os.path.abspath(self.root))
+    __slots__ = ("_files", "_real_root", "label", "lister", "root")
+
+    def __init__(
+        self, root: Path, label: str = "", lister: Callable[[], Sequence[str]] | None = None
+    ) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.label = label
+        self.lister = lister
         self._real_root = os.path.realpath(self.root)
+        self._files: tuple[str, ...] | None = None
 
     def _inside(self, real: str) -> bool:
         return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
@@ -100,7 +105,8 @@ class WorktreeView:
 
     def files(self) -> Sequence[str]:
         if self._files is None:
-            self._files = tuple(sorted(walk_files(self.root)))
+            listed = self.lister() if self.lister is not None else walk_files(self.root)
+            self._files = tuple(sorted(listed))
         return self._files
 
 
@@ -170,8 +176,7 @@ def walk_files(root: Path, *, skip_dirs: Iterable[str] = SKIP_DIRS) -> Iterable[
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A reference written in a model.yaml, resolved against the repo."""
 
     text: str
@@ -228,7 +233,6 @@ class BlobReader(Protocol):
     def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]: ...
 
 
-@dataclass
 class TreeView:
     """The files recorded in a commit or in the index, read from git objects.
 
@@ -236,12 +240,17 @@ class TreeView:
     git did not say (index entries).
     """
 
-    entries: dict[str, tuple[str, str, int]]
-    reader: BlobReader
-    label: str = ""
-    _dirs: frozenset[str] | None = None
-    _blobs: dict[str, bytes | None] = field(default_factory=dict)  # prefetched, by blob id
-    _blob_limit: int = -1
+    __slots__ = ("_blob_limit", "_blobs", "_dirs", "entries", "label", "reader")
+
+    def __init__(
+        self, entries: dict[str, tuple[str, str, int]], reader: BlobReader, label: str = ""
+    ) -> None:
+        self.entries = entries
+        self.reader = reader
+        self.label = label
+        self._dirs: frozenset[str] | None = None
+        self._blobs: dict[str, bytes | None] = {}  # prefetched, by blob id
+        self._blob_limit = -1
 
     def prefetch(self, relpaths: Iterable[str], limit: int) -> None:
         """Read the blobs of ``relpaths`` now, in one ``cat-file`` (not one per model)."""

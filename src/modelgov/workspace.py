@@ -17,7 +17,6 @@ import os
 import posixpath
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,19 +36,31 @@ from .repoview import (
 Source = Literal["worktree", "index", "commit"]
 
 
-@dataclass
 class Target:
     """One repository (or plain folder) and the model files to judge in it."""
 
-    root: Path
-    view: RepoView
-    models: list[str]  # repo-relative paths of model.yaml files
-    missing: list[str] = field(default_factory=list)  # folders given that hold no model.yaml
-    git: GitRepo | None = None
-    source: Source = "worktree"
-    commit: str | None = None
-    start: Path | None = None  # where config discovery starts
-    cache: dict[str, Any] = field(default_factory=dict)  # facts computed once (context.py)
+    __slots__ = ("cache", "commit", "git", "missing", "models", "root", "source", "start", "view")
+
+    def __init__(
+        self,
+        root: Path,
+        view: RepoView,
+        models: list[str],
+        missing: list[str] | None = None,
+        git: GitRepo | None = None,
+        source: Source = "worktree",
+        commit: str | None = None,
+        start: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.view = view
+        self.models = models  # repo-relative paths of model.yaml files
+        self.missing: list[str] = missing if missing is not None else []  # folders with none
+        self.git = git
+        self.source: Source = source
+        self.commit = commit
+        self.start = start  # where config discovery starts
+        self.cache: dict[str, Any] = {}  # facts computed once (context.py)
 
     def close(self) -> None:
         if self.git is not None:
@@ -123,16 +134,13 @@ def open_target(
         view: RepoView
         commit = None
         if source == "worktree":
-            view = WorktreeView(root, label=str(root))
+            view = WorktreeView(root, label=str(root), lister=repo.worktree_files if repo else None)
             if repo is not None and is_dir:
-                files = repo.worktree_files()
+                files = list(view.files())
                 files += _odd_model_files(root, files)
                 models = [
                     m for m in _models_in(files, rel, exclude, root) if view.lookup(m) != "missing"
                 ]
-                if not models:
-                    # git-ignored or untracked trees still hold a lone model.yaml?
-                    models = []
             elif is_dir:
                 models = _models_in(list(_walk_models(path, root)), rel, exclude)
             else:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__, document
 from ..config import Config, load_config
@@ -24,8 +23,9 @@ from ..workspace import Source, Target, open_target
 from .output import write_outputs
 
 
-@dataclass
-class CheckOptions:
+class CheckOptions(NamedTuple):
+    """What the command line asked ``check`` to do."""
+
     paths: Sequence[Path]
     policy: str | None = None
     config: Path | None = None
@@ -39,7 +39,7 @@ class CheckOptions:
     outputs: Sequence[tuple[str, Path]] = ()
     color: bool | None = None
     roster: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    as_of: _dt.date | None = None
 
 
 def parse_today(text: str | None) -> _dt.date:
@@ -151,7 +151,7 @@ def judge_target(
 
 
 def run(opts: CheckOptions) -> int:
-    as_of: _dt.date | None = opts.extra.get("as_of")
+    as_of = opts.as_of
     # --as-of DATE: judge the last commit on or before DATE, as if today were DATE.
     today = as_of or parse_today(opts.today.isoformat() if opts.today else None)
     policies = PolicyCache(opts)

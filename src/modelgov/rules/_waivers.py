@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..document import join_pointer
 from ._util import as_date
@@ -13,9 +12,8 @@ from ._util import as_date
 WAIVER_RULES = frozenset({"MG210", "MG211", "MG212", "MG213"})
 
 
-@dataclass(frozen=True)
-class WaiverEntry:
-    index: int
+class WaiverEntry(NamedTuple):
+    position: int  # its place in waivers[], from 0
     pointer: str  # where the waiver stands: /waivers/N
     rule: str
     reason: str
@@ -39,7 +37,7 @@ def entries(data: Any) -> list[WaiverEntry]:
             continue
         out.append(
             WaiverEntry(
-                index=i,
+                position=i,
                 pointer=join_pointer("/waivers", i),
                 rule=_text(w.get("rule")),
                 reason=_text(w.get("reason")),

@@ -56,5 +56,5 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             problems.append(f"has a pointer {w.scope!r} that is not a JSON pointer")
         if problems:
             yield ctx.finding(
-                w.pointer, f"waiver #{w.index + 1} {', '.join(problems)}; it waives nothing"
+                w.pointer, f"waiver #{w.position + 1} {', '.join(problems)}; it waives nothing"
             )

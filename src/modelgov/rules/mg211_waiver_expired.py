@@ -36,7 +36,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if w.expires is not None and w.expires < ctx.today:
             ago = (ctx.today - w.expires).days
             yield ctx.finding(
-                f"{w.pointer}/expires" if "expires" in ctx.data["waivers"][w.index] else w.pointer,
+                f"{w.pointer}/expires"
+                if "expires" in ctx.data["waivers"][w.position]
+                else w.pointer,
                 f"waiver of {w.rule or 'an unnamed rule'} expired on {w.expires.isoformat()} "
                 f"({days(ago)} ago); the findings it waived count again",
             )
