@@ -1,0 +1,90 @@
+"""The benchmark works: ``bench/run.py --quick`` builds its fixtures, runs every command
+and reports every target of issue 8.
+
+Timing targets are the benchmark's business, not a unit test's: the bounds here
+are loose (figures are positive numbers, verdicts are PASS or MISS) and only
+prove that the measuring machinery runs end to end on tiny fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+TARGET_IDS = (
+    "check-speed",
+    "audit-speed",
+    "check-memory",
+    "audit-memory",
+    "check-history",
+    "audit-growth",
+)
+
+
+def test_quick_benchmark_measures_every_target(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--quick",
+            "--repeat",
+            "1",
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = proc.stdout
+
+    # the table: machine facts, a row per target with a figure and a verdict, the commands
+    assert re.search(r"machine: \d+ cores, .*Python 3\.\d+.*git version .*libyaml", table)
+    for target in TARGET_IDS:
+        row = re.search(rf"^{target}\s+(\d+\.\d+)(x|MiB)\s.*\b(PASS|MISS)\b", table, re.M)
+        assert row, f"no row for {target} in:\n{table}"
+        assert float(row.group(1)) > 0
+    assert "modelgov check --today 2026-11-30" in table
+    assert "check-jsonschema --schemafile" in table
+    assert "log -1 --format=%ct -- model.yaml" in table
+
+    # the JSON: every command measured, with positive times and memory for modelgov's runs
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["format"] == "modelgov-bench/1"
+    assert result["mode"] == "quick"
+    names = set(result["measurements"])
+    assert {"check 30 commits", "check 300 commits", "check-jsonschema"} <= names
+    assert {f"audit {n} repos" for n in (4, 8, 16, 32)} <= names
+    assert {f"floor {n} repos" for n in (4, 8, 16, 32)} <= names
+    for name, series in result["measurements"].items():
+        assert len(series["seconds"]) == 1, name
+        assert series["median"] > 0, name
+        if not name.startswith("floor"):
+            assert series["maxrss_mib"] > 0, name
+            assert series["tree_rss_mib"] >= series["maxrss_mib"] * 0.5, name
+    assert {t["id"] for t in result["targets"]} == set(TARGET_IDS)
+    for t in result["targets"]:
+        assert t["verdict"] in ("PASS", "MISS")
+        assert t["figure"] > 0
+    assert [g["repos"] for g in result["audit_growth"]] == [4, 8, 16, 32]
+
+    # the audit really audited every generated repository, without error rows
+    report = json.loads((tmp_path / "work" / "out" / "audit-32.json").read_text("utf-8"))
+    assert report["summary"]["repos"] == {"total": 32, "ok": 32, "error": 0}
+    assert report["summary"]["models"] > 0
+
+    # check and audit run git a few times per repository, never per commit
+    extras = result["extras"]
+    assert 1 <= sum(extras["git_processes_check"].values()) <= 10
+    assert 1 <= extras["git_processes_audit_per_repo"] <= 10
+    assert {row["module"] for row in extras["imports"]} >= {"click", "modelgov.cli"}
