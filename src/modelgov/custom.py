@@ -30,6 +30,7 @@ pre-commit hook stays fast for everyone else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 from collections.abc import Iterator, Sequence
@@ -54,6 +55,45 @@ CUSTOM_KEYS = {
     "passes",
 }
 RESERVED_PREFIX = "MG"
+#: Time one custom rule may take on one model.  Its schema's ``pattern`` keywords run
+#: Python regular expressions over values of an untrusted model.yaml (and an audit
+#: applies the custom rules a repository's own config adds): a backtracking pattern
+#: must cost a finding, never a hung run.
+RULE_SECONDS = 2.0
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TooSlow` in the block after ``seconds`` (main thread, POSIX timers).
+
+    Python's regex engine checks for signals while it backtracks, so the
+    alarm interrupts it.  Elsewhere (another thread, no ``setitimer``) the
+    block runs unbounded.
+    """
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _jsonable(value: Any) -> Any:
@@ -122,11 +162,23 @@ def make_rule(spec: Any, where: str) -> Rule:
         instance = ctx.model.extra.get("jsonable")
         if instance is None:
             instance = ctx.model.extra["jsonable"] = _jsonable(ctx.data)
-        if when is not None and not when.is_valid(instance):
+        try:
+            with _time_limit(RULE_SECONDS):
+                if when is not None and not when.is_valid(instance):
+                    return
+                errors = sorted(
+                    require.iter_errors(instance),
+                    key=lambda e: (len(e.absolute_path), str(e.message)),
+                )
+        except _TooSlow:
+            yield ctx.finding(
+                pointer,
+                f"custom rule {rid} took longer than {RULE_SECONDS:g}s on this model and was "
+                "stopped (a `pattern` that backtracks without end?); the model is not judged by it",
+                "Simplify the rule's regular expressions: no nested repetition such as (a+)+.",
+                severity=Severity.ERROR,
+            )
             return
-        errors = sorted(
-            require.iter_errors(instance), key=lambda e: (len(e.absolute_path), str(e.message))
-        )
         if not errors:
             return
         at = pointer or _pointer(list(errors[-1].absolute_path))

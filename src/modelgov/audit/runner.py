@@ -198,8 +198,16 @@ def run(
                     for future in as_completed(futures):
                         finished(*future.result())
                 except BaseException:
-                    for f in futures:
-                        f.cancel()
+                    # Interrupted: stop the workers now rather than wait for the
+                    # repositories they hold (a clone may take minutes); the pool
+                    # then fails what was pending.  (Cancelling those futures too
+                    # would make the pool's own thread trip over them.)
+                    workers = list(getattr(pool, "_processes", None) or {})
+                    for pid in workers:
+                        pool._processes[pid].terminate()
+                    if not workers:
+                        for f in futures:
+                            f.cancel()
                     raise
     finally:
         if progress is not None:

@@ -8,12 +8,13 @@ fails at the fail level (see :func:`modelgov.audit.report.gates`), else 0.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +71,32 @@ def _check_formats(formats: Sequence[str], outputs: Sequence[tuple[str, Path]]) 
         if name not in names:
             names.append(name)
     return names
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM stops an audit the way Ctrl-C does, through the same clean-up.
+
+    By default SIGTERM ends the process on the spot: the worker processes
+    were orphaned and went on running, and nothing was closed.  As an
+    interruption, workers are stopped, the journal is closed for ``--resume``
+    and no report is written.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def write_report(
@@ -174,13 +201,14 @@ def run(opts: AuditOptions) -> int:
     import time
 
     started = time.perf_counter()
-    results, seconds = run_all(
-        specs,
-        settings,
-        jobs=jobs,
-        journal=journal,
-        progress_stream=sys.stderr if show else None,
-    )
+    with _sigterm_interrupts():
+        results, seconds = run_all(
+            specs,
+            settings,
+            jobs=jobs,
+            journal=journal,
+            progress_stream=sys.stderr if show else None,
+        )
     timings = None
     if opts.timings:
         timings = {

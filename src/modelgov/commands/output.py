@@ -49,6 +49,10 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:  # interrupted (SIGINT, SIGTERM): leave no half-written file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write_outputs(

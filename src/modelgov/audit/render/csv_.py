@@ -29,8 +29,9 @@ def neutralise(value: Any) -> str | int:
     """A spreadsheet-safe cell: integers stay, text that could start a formula gets a ``'``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    text = "" if value is None else inert(str(value), keep_newlines=True)  # no terminal escapes
-    return "'" + text if text.startswith(_FORMULA) else text
+    text = "" if value is None else str(value)
+    safe = inert(text, keep_newlines=True)  # no terminal escapes either
+    return "'" + safe if text.startswith(_FORMULA) else safe
 
 
 def render(report: AuditReport, *, color: bool = False) -> str:
