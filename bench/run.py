@@ -277,10 +277,13 @@ class Command:
     stdin: Path | None = None
     stdout: Path | None = None  # None: discarded
     ok_codes: tuple[int, ...] = (0,)
+    env: dict[str, str] | None = None  # None: _env()
     verify: Callable[[Command], str | None] | None = None  # an error message, or None
 
     def shell(self) -> str:
-        text = f"cd {shlex.quote(str(self.cwd))} && {shlex.join(self.argv)}"
+        path = (self.env or {}).get("PYTHONPATH")
+        prefix = f"PYTHONPATH={shlex.quote(path)} " if path else ""
+        text = f"cd {shlex.quote(str(self.cwd))} && {prefix}{shlex.join(self.argv)}"
         if self.stdin is not None:
             text += f" < {shlex.quote(str(self.stdin))}"
         return text + (
@@ -355,10 +358,50 @@ class TreeSampler(threading.Thread):
 TIME = "/usr/bin/time"
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "MODELGOV_"))}
+def _env(pythonpath: Path | None = None) -> dict[str, str]:
+    """The environment of measured commands: no GIT_* or MODELGOV_* settings, no git config
+    of the machine or user, and bytecode caching on (as for any installed package: a
+    ``PYTHONDONTWRITEBYTECODE`` inherited here would make every run compile modelgov anew)."""
+    drop = ("GIT_", "MODELGOV_", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     return env
+
+
+def snapshot(rev: str, work: Path) -> tuple[Path, str]:
+    """modelgov's sources as committed at ``rev`` (``git archive``), compiled: (src folder, sha).
+
+    Measured commands import modelgov from there (``PYTHONPATH``), so edits made
+    in the work tree while the benchmark runs do not change what is measured."""
+    try:
+        sha = git(ROOT, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").strip()
+    except RuntimeError as exc:
+        raise BenchError(f"--rev {rev}: {exc}") from None
+    folder = work / "snapshots" / sha[:12]
+    if not (folder / "src" / "modelgov" / "__init__.py").exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha, "src/modelgov", "schemas", "policies"],
+            cwd=ROOT, env=_env(), capture_output=True, check=True,
+        )  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(folder / "src")],
+            capture_output=True, check=True,
+        )  # fmt: skip
+    found = subprocess.run(
+        [sys.executable, "-c", "import modelgov; print(modelgov.__file__)"],
+        env=_env(folder / "src"), capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    if not found.startswith(str(folder)):
+        raise BenchError(
+            f"modelgov is imported from {found or '?'}, not from the snapshot {folder}"
+        )
+    return folder / "src", sha
 
 
 def run_once(cmd: Command, *, memory: bool = False, env: dict[str, str] | None = None) -> Run:
@@ -380,7 +423,7 @@ def run_once(cmd: Command, *, memory: bool = False, env: dict[str, str] | None =
         proc = subprocess.Popen(
             argv,
             cwd=cmd.cwd,
-            env=env or _env(),
+            env=env or cmd.env or _env(),
             stdin=stdin,
             stdout=stdout,
             stderr=subprocess.PIPE,
@@ -512,7 +555,7 @@ def _version(argv: list[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
 
 
-def machine() -> dict[str, Any]:
+def machine(rev: str | None, sha: str | None) -> dict[str, Any]:
     try:
         import yaml
 
@@ -539,7 +582,11 @@ def machine() -> dict[str, Any]:
         "check_jsonschema": _version(
             [*(_script("check-jsonschema") or ["check-jsonschema"]), "--version"]
         ),
-        "commit": head + (" (src modified)" if dirty else ""),
+        "commit": (
+            f"{rev} = {sha[:12]} (snapshot)"
+            if rev and sha
+            else f"work tree at {head}" + (", src modified" if dirty else "")
+        ),
         "hyperfine": shutil.which("hyperfine") is not None,
     }
 
@@ -551,7 +598,7 @@ def _loadavg() -> list[float]:
         return []
 
 
-def check_commands(fx: Fixtures, sizes: Sizes, out: Path) -> list[Command]:
+def check_commands(fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str]) -> list[Command]:
     modelgov = _script("modelgov") or [sys.executable, "-m", "modelgov"]
     cmds = [
         Command(
@@ -578,10 +625,13 @@ def check_commands(fx: Fixtures, sizes: Sizes, out: Path) -> list[Command]:
     )
     for c in cmds:  # each must pass (exit 0) on the compliant fixture
         c.stdout = out / (re.sub(r"\W+", "-", c.name).strip("-") + ".out")
+        c.env = env if c.name != "check-jsonschema" else _env()  # PYTHONPATH: modelgov only
     return cmds
 
 
-def audit_commands(fx: Fixtures, sizes: Sizes, jobs: int, out: Path) -> list[Command]:
+def audit_commands(
+    fx: Fixtures, sizes: Sizes, jobs: int, out: Path, env: dict[str, str]
+) -> list[Command]:
     modelgov = _script("modelgov") or [sys.executable, "-m", "modelgov"]
     cmds = []
     for count in sizes.orgs:
@@ -605,6 +655,7 @@ def audit_commands(fx: Fixtures, sizes: Sizes, jobs: int, out: Path) -> list[Com
                 stdout=out / f"audit-{count}.json",
                 ok_codes=(0, 1),  # 1: the org holds failing models
                 verify=_audit_verifier(count),
+                env=env,
             )
         )
         cmds.append(
@@ -625,6 +676,7 @@ def audit_commands(fx: Fixtures, sizes: Sizes, jobs: int, out: Path) -> list[Com
                 ],
                 fx.orgs[count].parent,
                 stdin=fx.lists[count],
+                env=_env(),
             )
         )
     return cmds
@@ -645,7 +697,7 @@ def count_git(cmd: Command, work: Path) -> dict[str, int]:
         f'exec {shlex.quote(real)} "$@"\n'
     )
     wrapper.chmod(0o755)
-    env = _env()
+    env = dict(cmd.env or _env())
     env["PATH"] = f"{folder}{os.pathsep}{env.get('PATH', '')}"
     run_once(cmd, env=env)  # not timed
     counts: dict[str, int] = {}
@@ -675,11 +727,12 @@ IMPORTS = (
 )
 
 
-def import_costs(repeat: int, python: str = sys.executable) -> list[dict[str, Any]]:
+def import_costs(
+    repeat: int, env: dict[str, str], python: str = sys.executable
+) -> list[dict[str, Any]]:
     """Wall time of ``python -c STATEMENT`` (median, alternating) and -X importtime cumulative."""
     times: dict[str, list[float]] = {name: [] for name, _ in IMPORTS}
     cumulative: dict[str, int] = {}
-    env = _env()
     for name, stmt in IMPORTS:  # warm-up (and -X importtime once)
         proc = subprocess.run(
             [python, "-X", "importtime", "-c", stmt],
@@ -761,6 +814,8 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
     work = (args.work or HERE / ".work" / ("quick" if args.quick else "full")).resolve()
     out = work / "out"
     out.mkdir(parents=True, exist_ok=True)
+    src, sha = snapshot(args.rev, work) if args.rev else (None, None)
+    env = _env(src)
     result: dict[str, Any] = {
         "format": FORMAT,
         "mode": "quick" if args.quick else "full",
@@ -768,7 +823,7 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
         "jobs": args.jobs,
         "today": TODAY,
         "started": _dt.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine(args.rev, sha),
         "load_start": _loadavg(),
     }
     log(f"fixtures in {work}")
@@ -779,14 +834,16 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
         "commits_per_repo": 20,
         "build_seconds": {k: round(v, 2) for k, v in fx.built.items()},
     }
+    if args.only == "fixtures":
+        return result
     measurements: dict[str, Series] = {}
     if args.only in (None, "check"):
         log("check group")
-        for s in run_group(check_commands(fx, sizes, out), repeat, log):
+        for s in run_group(check_commands(fx, sizes, out, env), repeat, log):
             measurements[s.command.name] = s
     if args.only in (None, "audit"):
         log("audit group")
-        for s in run_group(audit_commands(fx, sizes, args.jobs, out), repeat, log):
+        for s in run_group(audit_commands(fx, sizes, args.jobs, out, env), repeat, log):
             measurements[s.command.name] = s
     result["measurements"] = {name: s.as_json() for name, s in measurements.items()}
 
@@ -850,7 +907,7 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
             extras["git_processes_audit"] = calls
             extras["git_processes_audit_per_repo"] = round(sum(calls.values()) / pair, 2)
             extras["git_audit_repos"] = pair
-        extras["imports"] = import_costs(repeat)
+        extras["imports"] = import_costs(repeat, env)
     result["extras"] = extras
     result["load_end"] = _loadavg()
     return result
@@ -936,11 +993,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny fixtures, 2 runs (a smoke test)")
     parser.add_argument("--repeat", type=int, help="timed runs per command [7; --quick 2]")
     parser.add_argument("--jobs", type=int, default=2, help="audit --jobs and xargs -P [2]")
-    parser.add_argument("--only", choices=("check", "audit"), help="run one group only")
+    parser.add_argument(
+        "--only", choices=("check", "audit", "fixtures"), help="run one group (or build only)"
+    )
     parser.add_argument("--out", type=Path, help="also write the results as JSON to FILE")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--work", type=Path, help="fixture folder [bench/.work/full or quick]")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the fixtures")
+    parser.add_argument(
+        "--rev",
+        help="measure modelgov as committed at REV (a snapshot), not the work tree [work tree]",
+    )
     parser.add_argument("--no-extras", action="store_true", help="skip git counts and import costs")
     parser.add_argument(
         "--fail-on-miss", action="store_true", help="exit 1 when a target is missed"
@@ -962,6 +1025,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
+    if args.only == "fixtures":
+        sys.stdout.write(json.dumps(result["fixtures"], indent=2) + "\n")
+        return 0
     sys.stdout.write(text if args.json else render(result))
     if args.fail_on_miss and any(t["verdict"] == "MISS" for t in result["targets"]):
         return 1
