@@ -386,7 +386,7 @@ def test_audit_config_keys_are_validated(tmp_path: Path) -> None:
 def test_csv_formulas_are_neutralised(text: str) -> None:
     from modelgov.reporters._safe import inert
 
-    assert neutralise(text) == "'" + inert(text, keep_newlines=True)  # "\r" shown as \u000d
+    assert neutralise(text) == "'" + inert(text)  # "\r" shown as \u000d
 
 
 def test_csv_numbers_and_plain_text_stay() -> None:

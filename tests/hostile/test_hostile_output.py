@@ -69,7 +69,8 @@ def _model(i: int) -> str:
     line = "\n".join
     text = base.replace("name: fraud-scorer", f"name: {q(f'{FORMULA} {SCRIPT} {i}')}")
     text = text.replace("name: Dana Okafor", f"name: {q(AT)}")
-    text = text.replace("team: payments-ml", f"team: {q(f'{PLUS} {TEXTAREA} {MENTION}')}")
+    team = f"{PLUS} {TEXTAREA} {MENTION}\n{MASK}\n{LEGACY}"
+    text = text.replace("team: payments-ml", f"team: {q(team)}")
     text = text.replace(
         "runbook: docs/runbooks/fraud-scorer.md",
         f"runbook: {q(f'{WORKFLOW} {OSC_LINK} {CLEAR}')}",
@@ -293,3 +294,24 @@ def test_audit_html_in_a_real_browser_shows_text_not_markup(
     assert [t for t, _ in tags].count("script") == 2
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown as text
     assert "Uncaught" not in dumped.stderr
+
+
+# -- waivers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv"])
+def test_waivers_output_is_inert(hostile_repo: Path, fmt: str) -> None:
+    run = modelgov("waivers", "--format", fmt, ".", cwd=hostile_repo)
+    assert run.code == 0, run.describe()
+    out = run.stdout
+    _no_terminal_control(out)
+    _no_workflow_commands(out)
+    assert out.count("MG160") >= len(FOLDERS), run.describe()  # every waiver is listed
+    if fmt == "json":
+        json.loads(out)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        assert len(rows) == len(FOLDERS) + 1
+        for row in rows[1:]:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell

@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
-from ..reporters._safe import inert
+from ..reporters._safe import inert, line_start_path
 from ..rules._waivers import entries
 from ..workspace import open_target
 from .check import load_model
@@ -131,8 +131,11 @@ def collect(paths: Sequence[Path], today: _dt.date) -> list[WaiverRow]:
 
 
 def neutralise(cell: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """Keep a spreadsheet from reading a cell as a formula (CSV injection), and a
+    terminal or CI log showing the file from acting on escapes or on a line break
+    followed by a workflow command (``\\n`` is shown as text)."""
+    safe = inert(cell)
+    return "'" + safe if cell.startswith(_FORMULA_START) else safe
 
 
 def render_csv(rows: Sequence[WaiverRow]) -> str:
@@ -167,7 +170,7 @@ def render_text(rows: Sequence[WaiverRow], today: _dt.date, within: int | None) 
         expires = row.expires.isoformat() if row.expires else "-"
         model = f" ({inert(row.model)})" if row.model else ""
         out.append(
-            f"{inert(row.file)}:{row.line}: {inert(row.rule) or '(no rule)'} "
+            f"{line_start_path(row.file)}:{row.line}: {inert(row.rule) or '(no rule)'} "
             f"{_left(row)}, expires {expires}{model}"
         )
         scope = inert(row.pointer) if row.pointer else "the whole file"

@@ -4,8 +4,9 @@ Text from repositories is untrusted: a cell that starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return would be run as a formula by
 Excel, LibreOffice or Google Sheets, so it gets a leading ``'`` (the
 OWASP recommendation).  Numbers modelgov computed (day counts) stay numbers.
-Control characters (terminal escapes) are written as ``\\uXXXX``, so ``cat``
-on the file cannot drive a terminal either.
+Control characters (terminal escapes) are written as ``\\uXXXX`` and line
+breaks as ``\\n``, so printing the file cannot drive a terminal or start a
+workflow command in a CI log either.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def neutralise(value: Any) -> str | int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = "" if value is None else str(value)
-    safe = inert(text, keep_newlines=True)  # no terminal escapes either
+    safe = inert(text)  # no terminal escapes, no line break that starts a CI log command
     return "'" + safe if text.startswith(_FORMULA) else safe
 
 
