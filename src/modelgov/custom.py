@@ -87,13 +87,19 @@ def _time_limit(seconds: float) -> Iterator[None]:
     def expire(_signum: int, _frame: object) -> None:
         raise _TooSlow
 
+    import time
+
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer > 0:  # someone else's timer was running: give it back what is left
+            left = max(outer - (time.monotonic() - started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def _jsonable(value: Any) -> Any:
