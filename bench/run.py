@@ -474,6 +474,7 @@ class Series:
     command: Command
     runs: list[Run] = field(default_factory=list)
     warmup: Run | None = None
+    retries: int = 0  # failed runs that were run again (not counted)
 
     @property
     def times(self) -> list[float]:
@@ -495,18 +496,36 @@ class Series:
             "tree_rss_mib": round(self.warmup.tree_rss_kib / 1024, 1),
             "tree_pss_mib": round(self.warmup.tree_pss_kib / 1024, 1),
             "tree_procs": self.warmup.tree_procs,
+            "retries": self.retries,
         }
+
+
+#: A run that fails its checks is run again this many times before the benchmark gives up
+#: (on a shared machine another program can disturb one run; a real failure repeats).
+RETRIES = 2
+
+
+def run_checked(series: Series, log: Callable[[str], None], *, memory: bool = False) -> Run:
+    for attempt in range(RETRIES + 1):
+        try:
+            return run_once(series.command, memory=memory)
+        except BenchError as exc:
+            if attempt == RETRIES:
+                raise
+            series.retries += 1
+            log(f"run failed, running it again: {str(exc).splitlines()[0][:300]}")
+    raise AssertionError("unreachable")
 
 
 def run_group(commands: Sequence[Command], repeat: int, log: Callable[[str], None]) -> list[Series]:
     """One sampled warm-up of each command, then ``repeat`` rounds, each starting one further on."""
     series = [Series(c) for c in commands]
     for s in series:
-        s.warmup = run_once(s.command, memory=True)
+        s.warmup = run_checked(s, log, memory=True)
     for i in range(repeat):
         order = [series[(i + k) % len(series)] for k in range(len(series))]
         for s in order:
-            s.runs.append(run_once(s.command))
+            s.runs.append(run_checked(s, log))
         log(
             f"round {i + 1}/{repeat}: "
             + ", ".join(f"{s.command.name} {s.runs[-1].seconds:.3f}s" for s in series)
@@ -934,6 +953,9 @@ def render(result: dict[str, Any]) -> str:
             f"{s['maxrss_mib']:>6.1f}MiB {s['tree_rss_mib']:>6.1f}MiB {s['tree_pss_mib']:>6.1f}MiB "
             f"{s['tree_procs']:>5}"
         )
+    retried = {n: s["retries"] for n, s in result["measurements"].items() if s["retries"]}
+    if retried:
+        lines.append(f"runs that failed their checks and were run again (not counted): {retried}")
     if result["audit_growth"]:
         lines += [
             "",
