@@ -26,7 +26,7 @@ from pathlib import Path
 #: Planted in files outside the repositories; must never appear in any output.
 SECRET = "HOSTILE-SECRET-Q7Z3-do-not-print"
 
-#: Git subcommands and config keys that would run a program.
+#: The unprivileged user (nobody) cases that need permissions to apply run as.
 NOBODY_UID = 65534
 
 
