@@ -13,55 +13,41 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, checkargs
 from .errors import EXIT_USAGE, run_guarded
 
-FAIL_ON = click.Choice(["error", "warning", "note", "never"])
-FORMAT_NAMES = ["auto", "text", "json", "sarif", "junit", "github", "markdown"]
+FAIL_ON = click.Choice(list(checkargs.FAIL_ON))
 
 
-def _output_pair(value: str) -> tuple[str, Path]:
-    fmt, sep, path = value.partition("=")
-    if not sep or not fmt or not path:
-        raise click.BadParameter(
-            f"expected FORMAT=PATH (such as sarif=results.sarif), not {value!r}"
-        )
-    return fmt.strip(), Path(path)
+def _click_option(opt: checkargs.Opt) -> Any:
+    """A click option from the declaration in :mod:`modelgov.checkargs`."""
+    kwargs: dict[str, Any] = {"help": opt.help}
+    if opt.metavar:
+        kwargs["metavar"] = opt.metavar
+    if opt.envvar:
+        kwargs["envvar"] = opt.envvar
+    if opt.kind == "flag":
+        return click.option(*opt.flags, opt.dest, is_flag=True, **kwargs)
+    if opt.kind == "switch":
+        return click.option("/".join(opt.flags), opt.dest, default=None, **kwargs)
+    if opt.choices:
+        kwargs["type"] = click.Choice(list(opt.choices))
+    elif opt.file:
+        kwargs["type"] = click.Path(path_type=Path, dir_okay=False)
+    return click.option(*opt.flags, opt.dest, multiple=opt.multiple, **kwargs)
+
+
+def check_options(func: Any) -> Any:
+    for opt in reversed(checkargs.CHECK_OPTIONS):
+        func = _click_option(opt)(func)
+    return func
 
 
 def common_check_options(func: Any) -> Any:
-    options = [
-        click.option(
-            "--policy",
-            metavar="NAME|FILE",
-            help="Policy pack: a built-in name (default, strict, minimal) or a YAML file.",
-        ),
-        click.option(
-            "--config",
-            "config",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="Config file (default: .modelgov.yaml or pyproject.toml found by walking up).",
-        ),
-        click.option(
-            "--fail-on",
-            type=FAIL_ON,
-            default=None,
-            help="Lowest severity that fails the run [default: error].",
-        ),
-        click.option(
-            "--today",
-            metavar="YYYY-MM-DD",
-            envvar="MODELGOV_TODAY",
-            help="Pin today's date (also MODELGOV_TODAY).",
-        ),
-        click.option(
-            "--roster",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="People roster (YAML or CSV with email and status).",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
+    """--policy, --config, --fail-on, --today and --roster, as ``check`` has them."""
+    common = ("policy", "config", "fail_on", "today", "roster")
+    for opt in reversed([o for o in checkargs.CHECK_OPTIONS if o.dest in common]):
+        func = _click_option(opt)(func)
     return func
 
 
@@ -79,79 +65,12 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@common_check_options
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMAT_NAMES),
-    help="Output format on stdout; repeat for several [default: auto].",
-)
-@click.option(
-    "--output",
-    "output",
-    metavar="FILE|FORMAT=FILE",
-    multiple=True,
-    help="Write the report to FILE instead of stdout, or write FORMAT to FILE besides stdout (repeatable).",
-)
-@click.option(
-    "--staged",
-    is_flag=True,
-    help="Judge what is staged in the git index (the pre-commit hook does this).",
-)
-@click.option(
-    "--rev", metavar="REV", help="Judge the files as they were at a commit (read from git objects)."
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    help="Judge the last commit on or before DATE, with today pinned to DATE.",
-)
-@click.option(
-    "--color/--no-color", default=None, help="Colour the text output [default: on a terminal]."
-)
-def check(
-    paths: tuple[Path, ...],
-    formats: tuple[str, ...],
-    output: tuple[str, ...],
-    staged: bool,
-    rev: str | None,
-    as_of: str | None,
-    color: bool | None,
-    **kw: Any,
-) -> int:
+@check_options
+def check(**values: Any) -> int:
     """Check the model.yaml files in PATHS (folders or files; default: .)."""
     from .commands import check as cmd
 
-    if staged and (rev or as_of):
-        raise click.UsageError("--staged cannot be combined with --rev or --as-of")
-    if rev and as_of:
-        raise click.UsageError("--rev and --as-of cannot be combined")
-    plain = [o for o in output if "=" not in o]
-    if len(plain) > 1:
-        raise click.UsageError("give at most one --output FILE (use FORMAT=FILE for more)")
-    pairs = [_output_pair(o) for o in output if "=" in o]
-    import os
-
-    index_file = os.environ.get("GIT_INDEX_FILE") if staged else None
-    opts = cmd.CheckOptions(
-        paths=list(paths) or [Path(".")],
-        policy=kw["policy"],
-        config=kw["config"],
-        fail_on=kw["fail_on"],
-        today=cmd.parse_today(kw["today"]) if kw["today"] else None,
-        source="index" if staged else ("commit" if rev or as_of else "worktree"),
-        rev=rev,
-        index_file=index_file,
-        formats=list(formats) or ["auto"],
-        output=Path(plain[0]) if plain else None,
-        outputs=pairs,
-        color=color,
-        roster=kw["roster"],
-        as_of=cmd.parse_today(as_of) if as_of else None,
-    )
-    return cmd.run(opts)
+    return cmd.run(checkargs.to_options(values))
 
 
 @cli.command()

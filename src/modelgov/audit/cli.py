@@ -29,7 +29,7 @@ def _date(value: str | None, option: str) -> Any:
 
 
 def _outputs(output: tuple[str, ...]) -> tuple[Path | None, list[tuple[str, Path]]]:
-    from ..cli import _output_pair
+    from ..checkargs import output_pair as _output_pair
 
     plain = [o for o in output if "=" not in o]
     if len(plain) > 1:
