@@ -34,19 +34,28 @@ import run  # noqa: E402 - after the sys.path entry above
 from orgfixture import fast_import, make_org  # noqa: E402
 
 
-def _python_argv() -> list[str]:
+def _python_argv(snap: run.Snapshot | None) -> list[str]:
     """The modelgov console script run by this interpreter (so -X options apply)."""
-    script = run._script("modelgov")
+    script = [str(snap.script)] if snap else run._script("modelgov")
     return [sys.executable, script[0]] if script else [sys.executable, "-m", "modelgov"]
 
 
-def imports(work: Path, env: dict[str, str], repeat: int, top: int) -> None:
+def imports(work: Path, snap: run.Snapshot | None, repeat: int, top: int) -> None:
+    env = run._env(snap.src if snap else None)
     repo = work / "example-500"
     if not (repo / "model.yaml").exists():
         if repo.exists():
             shutil.rmtree(repo)
         fast_import(repo, run.example_history(500), checkout=True)
-    argv = [sys.executable, "-X", "importtime", *_python_argv()[1:], "check", "--today", run.TODAY]
+    argv = [
+        sys.executable,
+        "-X",
+        "importtime",
+        *_python_argv(snap)[1:],
+        "check",
+        "--today",
+        run.TODAY,
+    ]
     subprocess.run(argv, cwd=repo, env=env, capture_output=True, check=False)  # warm-up
     selfs: dict[str, list[int]] = {}
     cums: dict[str, list[int]] = {}
@@ -80,13 +89,14 @@ def imports(work: Path, env: dict[str, str], repeat: int, top: int) -> None:
         print(f"  {ms:8.1f}  {name}")
 
 
-def audit(work: Path, env: dict[str, str], repos: int, top: int) -> None:
+def audit(work: Path, snap: run.Snapshot | None, repos: int, top: int) -> None:
+    env = run._env(snap.src if snap else None)
     org = work / f"org-{repos}"
     if not org.exists():
         make_org(org, repos, seed=7, commits=20)
     with tempfile.TemporaryDirectory() as tmp:
         stats_file = Path(tmp) / "audit.prof"
-        argv = [sys.executable, "-m", "cProfile", "-o", str(stats_file), *_python_argv()[1:],
+        argv = [sys.executable, "-m", "cProfile", "-o", str(stats_file), *_python_argv(snap)[1:],
                 "audit", str(org), "--depth", "2", "--jobs", "1", "--today", run.TODAY,
                 "--format", "json"]  # fmt: skip
         proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
@@ -110,12 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    src = run.snapshot(args.rev, work)[0] if args.rev else None
-    env = run._env(src)
+    snap = run.snapshot(args.rev, work) if args.rev else None
     if args.what == "imports":
-        imports(work, env, args.repeat, args.top)
+        imports(work, snap, args.repeat, args.top)
     else:
-        audit(work, env, args.repos, args.top)
+        audit(work, snap, args.repos, args.top)
     return 0
 
 

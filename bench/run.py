@@ -370,17 +370,37 @@ def _env(pythonpath: Path | None = None) -> dict[str, str]:
     return env
 
 
-def snapshot(rev: str, work: Path) -> tuple[Path, str]:
-    """modelgov's sources as committed at ``rev`` (``git archive``), compiled: (src folder, sha).
+@dataclass(frozen=True)
+class Snapshot:
+    rev: str
+    sha: str
+    src: Path  # put first on PYTHONPATH
+    script: Path  # the ``modelgov`` console script of that commit
+
+
+def snapshot(rev: str, work: Path) -> Snapshot:
+    """modelgov as committed at ``rev``: its sources (``git archive``), compiled, and a
+    console script made from that commit's ``[project.scripts]`` entry, as pip makes it.
 
     Measured commands import modelgov from there (``PYTHONPATH``), so edits made
-    in the work tree while the benchmark runs do not change what is measured."""
+    in the work tree while the benchmark runs do not change what is measured, and
+    a console script installed for a later commit does not break an earlier one."""
     try:
         sha = git(ROOT, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").strip()
+        pyproject = git(ROOT, "show", f"{sha}:pyproject.toml")
     except RuntimeError as exc:
         raise BenchError(f"--rev {rev}: {exc}") from None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    scripts = tomllib.loads(pyproject).get("project", {}).get("scripts", {})
+    entry = re.fullmatch(r"([\w.]+):(\w+)", str(scripts.get("modelgov", "")))
+    if entry is None:
+        raise BenchError(f"--rev {rev}: no modelgov console script in pyproject.toml")
     folder = work / "snapshots" / sha[:12]
-    if not (folder / "src" / "modelgov" / "__init__.py").exists():
+    script = folder / "bin" / "modelgov"
+    if not script.exists():
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -393,6 +413,13 @@ def snapshot(rev: str, work: Path) -> tuple[Path, str]:
             [sys.executable, "-m", "compileall", "-q", str(folder / "src")],
             capture_output=True, check=True,
         )  # fmt: skip
+        script.parent.mkdir()
+        module, func = entry.groups()
+        script.write_text(
+            f"#!{sys.executable}\nimport sys\nfrom {module} import {func}\n"
+            f"if __name__ == '__main__':\n    sys.exit({func}())\n"
+        )
+        script.chmod(0o755)
     found = subprocess.run(
         [sys.executable, "-c", "import modelgov; print(modelgov.__file__)"],
         env=_env(folder / "src"), capture_output=True, text=True, check=False,
@@ -401,7 +428,7 @@ def snapshot(rev: str, work: Path) -> tuple[Path, str]:
         raise BenchError(
             f"modelgov is imported from {found or '?'}, not from the snapshot {folder}"
         )
-    return folder / "src", sha
+    return Snapshot(rev, sha, folder / "src", script)
 
 
 def run_once(cmd: Command, *, memory: bool = False, env: dict[str, str] | None = None) -> Run:
@@ -566,15 +593,15 @@ def _script(name: str) -> list[str] | None:
     return [found] if found else None
 
 
-def _version(argv: list[str]) -> str:
+def _version(argv: list[str], env: dict[str, str] | None = None) -> str:
     try:
-        out = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, timeout=60)
     except OSError:
         return "?"
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
 
 
-def machine(rev: str | None, sha: str | None) -> dict[str, Any]:
+def machine(rev: str | None, sha: str | None, modelgov: list[str]) -> dict[str, Any]:
     try:
         import yaml
 
@@ -597,7 +624,9 @@ def machine(rev: str | None, sha: str | None) -> dict[str, Any]:
         "git": _version(["git", "--version"]),
         "pyyaml": yaml_version,
         "libyaml": libyaml,
-        "modelgov": _version([*(_script("modelgov") or ["modelgov"]), "--version"]),
+        "modelgov": _version(
+            [*modelgov, "--version"], _env(Path(modelgov[0]).parent.parent / "src") if rev else None
+        ),
         "check_jsonschema": _version(
             [*(_script("check-jsonschema") or ["check-jsonschema"]), "--version"]
         ),
@@ -617,8 +646,9 @@ def _loadavg() -> list[float]:
         return []
 
 
-def check_commands(fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str]) -> list[Command]:
-    modelgov = _script("modelgov") or [sys.executable, "-m", "modelgov"]
+def check_commands(
+    fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str], modelgov: list[str]
+) -> list[Command]:
     cmds = [
         Command(
             f"check {sizes.small_commits} commits",
@@ -649,9 +679,8 @@ def check_commands(fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str]) -
 
 
 def audit_commands(
-    fx: Fixtures, sizes: Sizes, jobs: int, out: Path, env: dict[str, str]
+    fx: Fixtures, sizes: Sizes, jobs: int, out: Path, env: dict[str, str], modelgov: list[str]
 ) -> list[Command]:
-    modelgov = _script("modelgov") or [sys.executable, "-m", "modelgov"]
     cmds = []
     for count in sizes.orgs:
         cmds.append(
@@ -833,8 +862,11 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
     work = (args.work or HERE / ".work" / ("quick" if args.quick else "full")).resolve()
     out = work / "out"
     out.mkdir(parents=True, exist_ok=True)
-    src, sha = snapshot(args.rev, work) if args.rev else (None, None)
-    env = _env(src)
+    snap = snapshot(args.rev, work) if args.rev else None
+    env = _env(snap.src if snap else None)
+    modelgov = (
+        [str(snap.script)] if snap else _script("modelgov") or [sys.executable, "-m", "modelgov"]
+    )
     result: dict[str, Any] = {
         "format": FORMAT,
         "mode": "quick" if args.quick else "full",
@@ -842,7 +874,7 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
         "jobs": args.jobs,
         "today": TODAY,
         "started": _dt.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine(args.rev, sha),
+        "machine": machine(args.rev, snap.sha if snap else None, modelgov),
         "load_start": _loadavg(),
     }
     log(f"fixtures in {work}")
@@ -858,11 +890,11 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
     measurements: dict[str, Series] = {}
     if args.only in (None, "check"):
         log("check group")
-        for s in run_group(check_commands(fx, sizes, out, env), repeat, log):
+        for s in run_group(check_commands(fx, sizes, out, env, modelgov), repeat, log):
             measurements[s.command.name] = s
     if args.only in (None, "audit"):
         log("audit group")
-        for s in run_group(audit_commands(fx, sizes, args.jobs, out, env), repeat, log):
+        for s in run_group(audit_commands(fx, sizes, args.jobs, out, env, modelgov), repeat, log):
             measurements[s.command.name] = s
     result["measurements"] = {name: s.as_json() for name, s in measurements.items()}
 

@@ -124,7 +124,7 @@ def test_benchmark_measures_a_committed_snapshot(tmp_path: Path) -> None:
     snapshot = tmp_path / "work" / "snapshots" / head[:12] / "src"
     assert (snapshot / "modelgov" / "cli.py").is_file()
     check = result["measurements"]["check 30 commits"]
-    assert f"PYTHONPATH={snapshot} " in check["command"]
+    assert f"PYTHONPATH={snapshot} {snapshot.parent / 'bin' / 'modelgov'} check" in check["command"]
     assert check["median"] > 0
     # only the check group ran: the audit targets say so instead of inventing a figure
     verdicts = {t["id"]: t["verdict"] for t in result["targets"]}
