@@ -190,13 +190,13 @@ def test_git_processes_do_not_grow_with_models(make_repo: Any, monkeypatch: Any)
     import modelgov.gitio as gitio
 
     calls: list[list[str]] = []
-    real = gitio.subprocess.run
+    real = gitio.subprocess.Popen  # every process, also those subprocess.run starts
 
     def counting(args: Any, **kw: Any) -> Any:
         calls.append(list(args))
         return real(args, **kw)
 
-    monkeypatch.setattr(gitio.subprocess, "run", counting)
+    monkeypatch.setattr(gitio.subprocess, "Popen", counting)
 
     def processes(n: int, *extra: str) -> list[str]:
         r = make_repo(f"mono{n}{len(extra)}")
@@ -209,10 +209,10 @@ def test_git_processes_do_not_grow_with_models(make_repo: Any, monkeypatch: Any)
 
     one, six = processes(1), processes(6)
     assert one == six == ["ls-files", "log", "cat-file"]
-    # from git objects the models are read in one batch too
-    rev = ["rev-parse", "ls-tree", "cat-file", "log", "cat-file"]
+    # from git objects: one cat-file process reads the trees, the models and old versions
+    rev = ["rev-parse", "cat-file", "log"]
     assert processes(1, "--rev", "HEAD") == processes(6, "--rev", "HEAD") == rev
-    staged = ["ls-files", "cat-file", "log", "cat-file"]
+    staged = ["ls-files", "cat-file", "log"]
     assert processes(1, "--staged") == processes(6, "--staged") == staged
     # history is only computed when a rule that needs it is enabled
     assert "log" not in processes(2, "--policy", "minimal")

@@ -98,12 +98,16 @@ class TargetFacts:
         elif self.target.source == "index":
             sha = getattr(view, "blob_sha", None)
             index_id = sha(rel) if sha is not None else None
+        owner = doc.get("/owner/email")
         return history.ModelSpec(
             file=rel,
             base=posixpath.dirname(rel),
             paths=paths,
             worktree_ids=worktree_ids,
             index_id=index_id or None,
+            # MG204 compares older versions with this (normalised as it does), so the
+            # walk may stop at the most recent change of owner
+            owner=owner.strip().lower() if isinstance(owner, str) else "",
         )
 
     # -- CODEOWNERS ------------------------------------------------------------------

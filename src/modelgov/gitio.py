@@ -48,39 +48,48 @@ cannot stall git until its time limit or feed it bytes without end
 (:func:`check_object_store`, :func:`special_ignore_file`).
 
 Git never writes into the repository: the commands used (``ls-files``,
-``ls-tree``, ``cat-file``, ``rev-parse``, ``rev-list``, ``log``) are
-read-only, optional locks are disabled, and the index is only read.
+``cat-file``, ``rev-parse``, ``rev-list``, ``log``) are read-only, optional
+locks are disabled, and the index is only read.
 
 Git processes per run
 ---------------------
 Per repository, never per model or per path (``GitRepo.calls`` counts them):
 
+* every object read -- the trees of a commit (listed here, level by level,
+  instead of by ``ls-tree``), model files, old versions, a CODEOWNERS, a
+  symlink's target -- goes through one ``cat-file --batch`` process kept
+  open for the repository (:class:`_CatFile`; closed by :meth:`GitRepo.close`,
+  killed when a batch overruns the time limit);
 * work tree: one ``ls-files`` (discovery); index (``--staged``): one
-  ``ls-files --stage``; commit (``--rev``): one ``rev-parse`` and one
-  ``ls-tree``; ``--as-of`` adds one ``rev-list``;
-* history, only when an enabled rule needs it (MG202, MG204):
-  one ``log`` walk for all models and at most one ``cat-file --batch``
-  (:meth:`GitRepo.model_histories`);
-* reading files of a commit or the index: the model files in one
-  ``cat-file --batch``; any other file read (a CODEOWNERS, a symlink's
-  target) one ``cat-file`` each, per repository.
+  ``ls-files --stage``; commit (``--rev``): one ``rev-parse``; ``--as-of``
+  adds one ``rev-list``; an audit resolves HEAD in Python and starts none;
+* history, only when an enabled rule needs it (MG202, MG204): one ``log``
+  walk for all models, streamed and stopped once the rules have what they
+  need (:meth:`GitRepo.model_histories`).
+
+So a repository costs two processes in an audit (``cat-file`` and ``log``)
+and three in ``check``.  An audit worker also shares one shadow git dir
+between the repositories it reads (:class:`SharedShadow`) for every command
+that names objects by id.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from .errors import GitError
 
 if TYPE_CHECKING:
+    from . import history
     from .history import ModelHistory, ModelSpec
 
 GIT_TIMEOUT = float(os.environ.get("MODELGOV_GIT_TIMEOUT", "60"))
@@ -232,14 +241,256 @@ class TreeEntry(NamedTuple):
     mode: str
     type: str
     sha: str
-    size: int  # -1 when unknown (index entries, submodules)
+    size: int  # -1 when unknown (index entries, submodules, trees read by cat-file)
     path: str
+
+
+#: Files of one commit listed at most (a "tree bomb" -- one subtree named a
+#: thousand times, ten levels deep -- would otherwise list without end).
+MAX_TREE_ENTRIES = int(os.environ.get("MODELGOV_MAX_TREE_ENTRIES", "2000000"))
+_TREE_LIMIT = 64 << 20  # one tree object larger than this is refused
+_READ = 1 << 16
+
+
+class _CatFile:
+    """One ``git cat-file --batch`` process kept open for a repository.
+
+    Every object a run reads from a repository -- trees, model.yaml blobs,
+    old versions, CODEOWNERS -- goes through this one process instead of a
+    process per batch.  Requests are written and answers read through
+    non-blocking pipes under :func:`select.poll` (no thread, no deadlock: git
+    may answer while the rest of a batch is still being written), with a
+    deadline of :data:`GIT_TIMEOUT` per batch; past it the process is killed.
+    An object over the caller's limit is read past in chunks and never held.
+    The owner closes it (:meth:`GitRepo.close`) on every path.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str) -> None:
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+            bufsize=0,
+        )
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr
+        self._in = self.proc.stdin.fileno()
+        self._out = self.proc.stdout.fileno()
+        self._err = self.proc.stderr.fileno()
+        for fd in (self._in, self._out, self._err):
+            os.set_blocking(fd, False)
+        self._buf = bytearray()
+        self._errors = bytearray()  # the tail of git's stderr, for messages
+        self.dead = False
+
+    def request(self, names: Sequence[str], limit: int) -> list[tuple[str, bytes | None]]:
+        """Header and content (``None`` when missing or over ``limit``) of each name."""
+        import select
+        import time
+
+        data = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+        view = memoryview(data)
+        sent = 0
+        records: list[tuple[str, bytes | None]] = []
+        deadline = time.monotonic() + GIT_TIMEOUT
+        poller = select.poll()
+        poller.register(self._out, select.POLLIN)
+        poller.register(self._err, select.POLLIN)
+        if data:
+            poller.register(self._in, select.POLLOUT)
+        header = ""
+        need = -1  # bytes of the current object (and its newline) still to come; -1: a header
+        keep = False
+        body: list[bytes] = []
+        pos = 0  # parsed up to here in self._buf
+        while len(records) < len(names):
+            buf = self._buf
+            # parse what has arrived
+            while len(records) < len(names):
+                if need < 0:
+                    nl = buf.find(b"\n", pos)
+                    if nl < 0:
+                        if len(buf) - pos > 1 << 16:
+                            self.kill()
+                            raise GitError("git cat-file wrote an overlong header; stopped")
+                        break
+                    header = buf[pos:nl].decode("utf-8", "replace")
+                    pos = nl + 1
+                    fields = header.rsplit(" ", 2)
+                    if len(fields) < 3 or not fields[2].isdigit() or not _SHA.match(fields[0]):
+                        records.append((header, None))  # "<name> missing" / "ambiguous"
+                        continue
+                    size = int(fields[2])
+                    need, keep, body = size + 1, size <= limit, []
+                    continue
+                take = min(need, len(buf) - pos)
+                if take <= 0:
+                    break
+                if keep:
+                    body.append(bytes(buf[pos : pos + take]))
+                pos += take
+                need -= take
+                if need == 0:
+                    content = b"".join(body)[:-1] if keep else None
+                    records.append((header, content))
+                    need, body = -1, []
+            if pos:
+                del buf[:pos]
+                pos = 0
+            if len(records) >= len(names):
+                break
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                self.kill()
+                raise GitError(f"git cat-file took longer than {GIT_TIMEOUT:.0f}s; stopped")
+            for fd, _event in poller.poll(wait * 1000):
+                if fd == self._in:
+                    try:
+                        sent += os.write(fd, view[sent : sent + _READ])
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:
+                        sent = len(data)  # git is gone; its output says why
+                    if sent >= len(data):
+                        poller.unregister(fd)
+                elif fd == self._err:
+                    chunk = self._drain(fd)
+                    if chunk is None:
+                        poller.unregister(fd)
+                    else:
+                        self._errors = (self._errors + chunk)[-4096:]
+                else:
+                    chunk = self._drain(fd)
+                    if chunk is None:
+                        self.kill()
+                        lines = self._errors.decode("utf-8", "replace").strip().splitlines()
+                        raise GitError(
+                            "git cat-file failed: " + (lines[-1] if lines else "it stopped")
+                        )
+                    buf += chunk
+        return records
+
+    @staticmethod
+    def _drain(fd: int) -> bytes | None:
+        """What ``fd`` holds now (``b""`` if nothing yet), or ``None`` at end of file."""
+        try:
+            chunk = os.read(fd, _READ)
+        except BlockingIOError:
+            return b""
+        return chunk or None
+
+    def kill(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the process (it only reads; nothing is lost) and reap it."""
+        self.dead = True
+        if self.proc.poll() is None:
+            self.proc.kill()  # at once: waiting for it to see the end of its input costs more
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self.proc.wait()
+
+
+def _parse_tree(data: bytes, prefix: str, width: int) -> Iterator[tuple[str, str, str]]:
+    """Entries of a raw tree object: (mode as ls-tree shows it, object id, path)."""
+    pos = 0
+    end = len(data)
+    while pos < end:
+        sp = data.find(b" ", pos)
+        nul = data.find(b"\0", sp + 1)
+        if sp < 0 or nul < 0 or nul + 1 + width > end:
+            raise GitError("a tree object is malformed; the commit cannot be listed")
+        mode = data[pos:sp]
+        if not mode.isdigit():
+            raise GitError("a tree object is malformed; the commit cannot be listed")
+        name = data[sp + 1 : nul].decode("utf-8", "surrogateescape")
+        sha = data[nul + 1 : nul + 1 + width].hex()
+        pos = nul + 1 + width
+        if mode.startswith(b"4"):
+            shown = "040000"
+        elif mode.startswith(b"12"):
+            shown = "120000"
+        elif mode.startswith(b"16"):
+            shown = "160000"
+        else:  # a regular file, as git canonicalises it
+            shown = "100755" if int(mode, 8) & 0o100 else "100644"
+        yield shown, sha, f"{prefix}{name}"
+
+
+class SharedShadow:
+    """Shadow git dirs shared by many repositories, for questions asked by object id.
+
+    Creating and removing a shadow per repository (a folder, ``refs/``, three
+    files) cost an audit more than reading the repository did.  An audit
+    worker opens one of these for a batch of repositories: a shadow per object
+    format, with modelgov's config, a ``HEAD`` that names no commit and no refs
+    at all.  A repository given one (``GitRepo(..., shared=...)``) uses it for
+    every command that names objects by id (``cat-file``, ``log SHA``,
+    ``ls-files --stage``); anything that resolves a name (``rev-parse``), reads
+    the work tree's excludes or a shallow repository (whose ``shallow`` file git
+    must see) gets its own shadow as before.  Nothing of one repository is in
+    it, so nothing leaks from one repository to the next.
+    """
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, Path] = {}
+
+    def get(self, fmt: str) -> Path:
+        if fmt not in self._dirs:
+            shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+            _write_config(shadow, fmt)
+            (shadow / "refs").mkdir()
+            (shadow / "HEAD").write_text("ref: refs/heads/modelgov-empty\n", encoding="utf-8")
+            self._dirs[fmt] = shadow
+        return self._dirs[fmt]
+
+    def close(self) -> None:
+        for shadow in self._dirs.values():
+            shutil.rmtree(shadow, ignore_errors=True)
+        self._dirs.clear()
+
+    def __enter__(self) -> SharedShadow:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _write_config(shadow: Path, fmt: str) -> None:
+    """modelgov's own config for a shadow git dir (the repository's is never read)."""
+    config = [
+        "[core]",
+        f"\trepositoryformatversion = {1 if fmt != 'sha1' else 0}",
+        "\tbare = true",
+        "\tfsmonitor = false",
+        "\tuntrackedCache = false",
+        "\thooksPath = /dev/null",
+        "\tsymlinks = true",
+        "\tquotePath = false",
+        "[diff]",
+        "\texternal =",
+        "\trenames = true",
+        "[log]",
+        "\tshowSignature = false",
+        "[safe]",
+        "\tbareRepository = all",
+    ]
+    if fmt != "sha1":
+        config += ["[extensions]", f"\tobjectFormat = {fmt}"]
+    (shadow / "config").write_text("\n".join(config) + "\n", encoding="utf-8")
 
 
 class GitRepo:
     """Read-only access to one repository through hardened git processes."""
 
-    def __init__(self, git_dir: Path, worktree: Path | None) -> None:
+    def __init__(
+        self, git_dir: Path, worktree: Path | None, *, shared: SharedShadow | None = None
+    ) -> None:
         self.git_dir = Path(os.path.abspath(git_dir))
         self.worktree = Path(os.path.abspath(worktree)) if worktree is not None else None
         common = _read_small(self.git_dir / "commondir", 4096)
@@ -249,7 +500,12 @@ class GitRepo:
         else:
             self.common_dir = self.git_dir
         self._shadow: Path | None = None
+        self._shared = shared
+        self._checked = False  # the object store was looked at (check_object_store)
+        self._fmt: str | None = None
+        self._shallow: bool | None = None
         self._refs: dict[str, str] | None = None
+        self._batches: dict[str, _CatFile] = {}  # by index file and shadow
         self.calls = 0  # git processes started (reported by --stats and the docs)
 
     # -- lifecycle -----------------------------------------------------------
@@ -262,6 +518,10 @@ class GitRepo:
         return cls(git_dir, root)
 
     def close(self) -> None:
+        """End the persistent ``cat-file`` processes, then remove the shadow git dir."""
+        batches, self._batches = list(self._batches.values()), {}
+        for batch in batches:
+            batch.close()
         if self._shadow is not None:
             shutil.rmtree(self._shadow, ignore_errors=True)
             self._shadow = None
@@ -274,9 +534,11 @@ class GitRepo:
 
     # -- refs, read in Python --------------------------------------------------
     def _object_format(self) -> str:
-        text = _read_small(self.common_dir / "config", 1 << 16) or ""
-        m = re.search(r"(?im)^\s*objectformat\s*=\s*(\w+)", text)
-        return m.group(1).lower() if m else "sha1"
+        if self._fmt is None:
+            text = _read_small(self.common_dir / "config", 1 << 16) or ""
+            m = re.search(r"(?im)^\s*objectformat\s*=\s*(\w+)", text)
+            self._fmt = m.group(1).lower() if m else "sha1"
+        return self._fmt
 
     def refs(self) -> dict[str, str]:
         """All refs as name -> object id (loose refs win over packed ones)."""
@@ -328,43 +590,58 @@ class GitRepo:
         if _SHA.match(text):
             return text
         if text.startswith("ref: "):
-            return self.refs().get(text[5:].strip())
+            name = text[5:].strip()
+            if self._refs is None:
+                return self._ref(name)
+            return self.refs().get(name)
         return None
+
+    def _ref(self, name: str, depth: int = 0) -> str | None:
+        """One ref, resolved as :meth:`refs` would, without reading every ref.
+
+        The loose file wins when it is a regular file in folders that are no
+        links and holds an id or a symbolic ref; otherwise ``packed-refs``.
+        """
+        if depth > 4 or not _safe_ref(name):
+            return None
+        parts = name.split("/")
+        folder = self.common_dir
+        linked = False
+        for part in parts[:-1]:
+            folder = folder / part
+            if os.path.islink(folder):
+                linked = True
+                break
+        text = "" if linked else (_read_small(folder / parts[-1], 4096) or "").strip()
+        if _SHA.match(text):
+            return text
+        if text.startswith("ref: ") and _safe_ref(text[5:].strip()):
+            return self._ref(text[5:].strip(), depth + 1)
+        return self.refs().get(name)
 
     def head_ref(self) -> str:
         text = (_read_small(self.git_dir / "HEAD", 4096) or "").strip()
         return text[5:].strip() if text.startswith("ref: ") else "HEAD"
 
     def is_shallow(self) -> bool:
-        return bool((_read_small(self.common_dir / "shallow") or "").strip())
+        if self._shallow is None:
+            self._shallow = bool((_read_small(self.common_dir / "shallow") or "").strip())
+        return self._shallow
 
     # -- the shadow git dir -----------------------------------------------------
-    def _shadow_dir(self) -> Path:
+    def _shadow_dir(self, *, refs: bool = True) -> Path:
+        """The shadow git dir; with ``refs=False`` (names are object ids) the shared one
+        when this repository was given a :class:`SharedShadow` and is not shallow."""
         if self._shadow is not None:
             return self._shadow
-        check_object_store(self.common_dir / "objects")
-        shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+        if not self._checked:
+            check_object_store(self.common_dir / "objects")
+            self._checked = True
         fmt = self._object_format()
-        config = [
-            "[core]",
-            f"\trepositoryformatversion = {1 if fmt != 'sha1' else 0}",
-            "\tbare = true",
-            "\tfsmonitor = false",
-            "\tuntrackedCache = false",
-            "\thooksPath = /dev/null",
-            "\tsymlinks = true",
-            "\tquotePath = false",
-            "[diff]",
-            "\texternal =",
-            "\trenames = true",
-            "[log]",
-            "\tshowSignature = false",
-            "[safe]",
-            "\tbareRepository = all",
-        ]
-        if fmt != "sha1":
-            config += ["[extensions]", f"\tobjectFormat = {fmt}"]
-        (shadow / "config").write_text("\n".join(config) + "\n", encoding="utf-8")
+        if not refs and self._shared is not None and not self.is_shallow():
+            return self._shared.get(fmt)
+        shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+        _write_config(shadow, fmt)
         (shadow / "refs").mkdir()
         (shadow / "info").mkdir()
         head = self.head()
@@ -386,8 +663,10 @@ class GitRepo:
         self._shadow = shadow
         return shadow
 
-    def env(self, *, index_file: str | None = None, worktree: bool = False) -> dict[str, str]:
-        shadow = self._shadow_dir()
+    def env(
+        self, *, index_file: str | None = None, worktree: bool = False, refs: bool = True
+    ) -> dict[str, str]:
+        shadow = self._shadow_dir(refs=refs or worktree)
         env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
         env.update(
             {
@@ -433,16 +712,21 @@ class GitRepo:
         worktree: bool = False,
         input: bytes | None = None,
         check: bool = True,
+        refs: bool = True,
     ) -> bytes:
-        """Run ``git ARGS`` in the hardened environment and return stdout."""
+        """Run ``git ARGS`` in the hardened environment and return stdout.
+
+        ``refs=False``: the arguments name objects by id only, so a shared shadow
+        (no refs) serves (see :class:`SharedShadow`)."""
         self.calls += 1
-        cwd = str(self.worktree) if worktree and self.worktree else str(self._shadow_dir())
+        env = self.env(index_file=index_file, worktree=worktree, refs=refs)
+        cwd = str(self.worktree) if worktree and self.worktree else env["GIT_DIR"]
         try:
             proc = subprocess.run(
                 ["git", "--no-pager", *args],
                 input=input,
                 capture_output=True,
-                env=self.env(index_file=index_file, worktree=worktree),
+                env=env,
                 cwd=cwd,
                 timeout=GIT_TIMEOUT,
                 check=False,
@@ -488,7 +772,9 @@ class GitRepo:
         self, index_file: str | None = None, pathspecs: Sequence[str] = ()
     ) -> list[TreeEntry]:
         """Stage-0 entries of the index (what a commit would record)."""
-        out = self.run(["ls-files", "-z", "--stage", "--", *pathspecs], index_file=index_file)
+        out = self.run(
+            ["ls-files", "-z", "--stage", "--", *pathspecs], index_file=index_file, refs=False
+        )
         entries = []
         for rec in out.decode("utf-8", "surrogateescape").split("\0"):
             if not rec:
@@ -502,23 +788,85 @@ class GitRepo:
         return entries
 
     def tree_entries(self, commit: str) -> list[TreeEntry]:
-        """Every file of ``commit`` with its size (one ``ls-tree`` process)."""
-        out = self.run(["ls-tree", "-r", "-l", "-z", "--full-tree", "--end-of-options", commit])
-        entries = []
-        for rec in out.decode("utf-8", "surrogateescape").split("\0"):
-            if not rec:
-                continue
-            meta, _, path = rec.partition("\t")
-            mode, kind, sha, size = meta.split()
-            entries.append(TreeEntry(mode, kind, sha, int(size) if size.isdigit() else -1, path))
+        """Every file of ``commit`` (or of a tree), sorted by path; sizes unknown (-1).
+
+        The trees are read through the repository's ``cat-file`` process, level
+        by level (one request per folder depth), and parsed here: no ``ls-tree``
+        process.  More than :data:`MAX_TREE_ENTRIES` files is an error.
+        """
+        if not _SHA.match(commit):
+            commit = self.rev_parse(commit)
+        width = 32 if self._object_format() == "sha256" else 20
+        header, body = self._objects([commit], _TREE_LIMIT)[0]
+        kind = header.rsplit(" ", 2)[1] if header.count(" ") >= 2 else "missing"
+        if kind == "commit" and body is not None and body.startswith(b"tree "):
+            root = body[5 : body.find(b"\n")].decode("ascii", "replace")
+        elif kind == "tree":
+            root = commit
+        else:
+            raise GitError(f"{commit[:12]} is not a commit or tree of this repository ({header})")
+        entries: list[TreeEntry] = []
+        level = [("", root)]
+        while level:
+            wanted = list(dict.fromkeys(sha for _, sha in level))
+            trees = {}
+            for sha, (head, data) in zip(wanted, self._objects(wanted, _TREE_LIMIT), strict=True):
+                if data is None or head.rsplit(" ", 2)[1:2] != ["tree"]:
+                    raise GitError(f"tree {sha[:12]} cannot be read ({head})")
+                trees[sha] = data
+            below: list[tuple[str, str]] = []
+            for prefix, sha in level:
+                for mode, oid, path in _parse_tree(trees[sha], prefix, width):
+                    if mode == "040000":
+                        below.append((path + "/", oid))
+                    else:
+                        kind = "commit" if mode == "160000" else "blob"
+                        entries.append(TreeEntry(mode, kind, oid, -1, path))
+                if len(entries) + len(below) > MAX_TREE_ENTRIES:
+                    raise GitError(
+                        f"commit {commit[:12]} holds more than {MAX_TREE_ENTRIES} files; "
+                        "not read (MODELGOV_MAX_TREE_ENTRIES raises the limit)"
+                    )
+            level = below
+        entries.sort(key=lambda e: e.path)
         return entries
 
+    def _objects(
+        self, names: Sequence[str], limit: int, *, index_file: str | None = None
+    ) -> list[tuple[str, bytes | None]]:
+        """``cat-file --batch`` records of ``names``: through the repository's persistent
+        process where the platform can poll pipes, else one process for this batch."""
+        if not names:
+            return []
+        if any("\n" in n or "\r" in n for n in names):
+            raise GitError("an object name cannot hold a line break")
+        import select
+
+        if not hasattr(select, "poll"):
+            data = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+            return self.cat_file_batch(data, limit, index_file=index_file)
+        # names other than object ids and index entries need refs: not the shared shadow
+        private = self._shared is not None and not all(
+            _SHA.match(n) or n.startswith(":0:") for n in names
+        )
+        key = f"{index_file or ''}\0{private}"
+        batch = self._batches.get(key)
+        if batch is None or batch.dead:
+            env = self.env(index_file=index_file, refs=private)
+            self.calls += 1
+            try:
+                batch = _CatFile(["git", "--no-pager", "cat-file", "--batch"], env, env["GIT_DIR"])
+            except FileNotFoundError:
+                raise GitError("git is not installed (or not on PATH)") from None
+            self._batches[key] = batch
+        return batch.request(names, limit)
+
     def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]:
-        """Contents of blobs (one ``cat-file --batch`` process); ``None`` when over ``limit``."""
+        """Contents of blobs (through the ``cat-file`` process); ``None`` when over ``limit``."""
         wanted = list(dict.fromkeys(s for s in shas if _SHA.match(s)))
         if not wanted:
             return {}
-        records = self.cat_file_batch("".join(f"{s}\n" for s in wanted).encode(), limit)
+        records = self._objects(wanted, limit)
         result: dict[str, bytes | None] = {}
         for sha, (header, body) in zip(wanted, records, strict=False):
             fields = header.split()
@@ -579,10 +927,11 @@ class GitRepo:
             raise GitError(f"git cat-file output could not be read: {failure[0]}")
         return records
 
-    def log(self, args: Sequence[str]) -> bytes:
+    def log(self, args: Sequence[str], *, refs: bool = True) -> bytes:
         """``git log`` with fixed, safe options (no pager, no signatures, no textconv)."""
         return self.run(
-            ["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args]
+            ["log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args],
+            refs=refs,
         )
 
     # -- history (MG202-MG204) ---------------------------------------------------
@@ -611,6 +960,7 @@ class GitRepo:
                 rev,
             ],
             check=False,
+            refs=not _SHA.match(rev),
         )
         sha = out.decode("ascii", "replace").strip()
         return sha if _SHA.match(sha) else None
@@ -618,14 +968,13 @@ class GitRepo:
     def read_objects(
         self, names: Iterable[str], limit: int, *, index_file: str | None = None
     ) -> dict[str, tuple[str, bytes | None] | None]:
-        """Objects by name -- a blob id, or ``:0:path`` for an index entry -- in one
+        """Objects by name -- a blob id, or ``:0:path`` for an index entry -- read by
         ``cat-file --batch``: ``(object id, content or None when over limit)``, or
         ``None`` when git has no such object."""
         wanted = [n for n in dict.fromkeys(names) if n and "\n" not in n and "\r" not in n]
         if not wanted:
             return {}
-        data = "".join(f"{n}\n" for n in wanted).encode("utf-8", "surrogateescape")
-        records = self.cat_file_batch(data, limit, index_file=index_file)
+        records = self._objects(wanted, limit, index_file=index_file)
         result: dict[str, tuple[str, bytes | None] | None] = {}
         for name, (header, body) in zip(wanted, records, strict=False):
             fields = header.rsplit(" ", 2)
@@ -646,11 +995,17 @@ class GitRepo:
 
         Git processes, whatever the number of models (``self.calls`` counts them):
 
-        * one ``git log --topo-order --parents --raw -z --no-abbrev -M`` from
-          ``rev``, limited by :func:`modelgov.history.pathspecs`;
-        * at most one ``git cat-file --batch`` for the committed versions of the
-          model files (owner history) and, for models judged from the work
-          tree (``worktree_ids`` set), their index entries (``:0:path``).
+        * one ``git log --parents --raw -z --no-abbrev -M`` from ``rev``,
+          limited by :func:`modelgov.history.pathspecs` and streamed: in a
+          linear history it is stopped as soon as every model has what its
+          rules need (:meth:`modelgov.history.Walker.satisfied`), so a long
+          history is not read to its start.  Its default order is topological
+          unless committer dates go backwards; when the walk meets a commit
+          after its parent, a second ``log --topo-order`` walks it sorted;
+        * the committed versions of the model files (owner history) and, for
+          models judged from the work tree (``worktree_ids`` set), their index
+          entries (``:0:path``) are read by the repository's ``cat-file``
+          process (:meth:`read_objects`).
 
         A repository without commits starts no process.  Parsing and judging
         are in :mod:`modelgov.history`.
@@ -662,33 +1017,144 @@ class GitRepo:
         boundary = self.shallow_commits()
         if start is None:
             return history.empty(specs, shallow=bool(boundary))
-        spec_args = history.pathspecs(specs)
-        raw = self.log(
-            [
-                "--topo-order",
-                "--parents",
-                "--raw",
-                "-z",
-                "--no-abbrev",
-                "-M",
-                f"--format={history.LOG_FORMAT}",
-                "--end-of-options",
-                start,
-                "--",
-                *spec_args,
-            ]
-        )
-        walked = history.walk(
-            history.parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary)
-        )
-        names = walked.blob_requests()
+        args = [
+            "--parents",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "-M",
+            f"--format={history.LOG_FORMAT}",
+            "--end-of-options",
+            start,
+            "--",
+            *history.pathspecs(specs),
+        ]
+        refs = not _SHA.match(start)
+        read: dict[str, tuple[str, bytes | None] | None] = {}
+
+        def emails_of(blobs: Sequence[str]) -> dict[str, str]:
+            found = self.read_objects(blobs, MAX_BYTES, index_file=index_file)
+            read.update(found)
+            return {
+                b: history.owner_email(got[1] if (got := found.get(b)) else None) for b in blobs
+            }
+
+        walker = history.Walker(specs, rev=start, shallow=bool(boundary), emails_of=emails_of)
+        walked = self._walk_streamed(walker, args, boundary, refs=refs)
+        if walked is None:  # not in topological order: walk it again, sorted by git
+            raw = self.log(["--topo-order", *args], refs=refs)
+            walked = history.walk(
+                history.parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary)
+            )
+        names = [b for b in walked.blob_requests() if b not in read]
         names += [
             history.index_name(s.file)
             for s in specs
             if s.worktree_ids is not None and s.index_id is None
         ]
-        objects = self.read_objects(names, MAX_BYTES, index_file=index_file) if names else {}
-        return history.finish(walked, objects)
+        if names:
+            read.update(self.read_objects(names, MAX_BYTES, index_file=index_file))
+        return history.finish(walked, read, walker.emails)
+
+    def _walk_streamed(
+        self, walker: history.Walker, args: Sequence[str], boundary: Iterable[str], *, refs: bool
+    ) -> history.Walk | None:
+        """Feed ``git log ARGS`` to ``walker`` as it comes; stop when it is satisfied.
+
+        ``None`` when the log was not in topological order (the walk is void)."""
+        from . import history
+
+        parser = history.LogParser(boundary)
+        log = [
+            "log", "--no-textconv", "--no-ext-diff", "--no-color", "--no-show-signature", *args
+        ]  # fmt: skip
+        chunks = self._stream(log, refs=refs)
+        try:
+            for chunk in chunks:
+                for entry in parser.feed(chunk):
+                    if not walker.feed(entry):
+                        return None
+                if walker.satisfied():
+                    return walker.result(cut=True)
+            for entry in parser.close():
+                if not walker.feed(entry):
+                    return None
+        finally:
+            chunks.close()  # stops git if it is still writing
+        return walker.result()
+
+    def _stream(self, args: Sequence[str], *, refs: bool = True) -> Generator[bytes, None, None]:
+        """Run ``git ARGS`` and yield its output as it comes.
+
+        Closing the generator early kills git (it only reads).  The whole run
+        has the time limit of :meth:`run`; an exit code other than 0 is a
+        :class:`GitError` with git's last line of error output.  Where pipes
+        cannot be polled, the output is read whole and yielded at once.
+        """
+        import select
+        import time
+
+        if not hasattr(select, "poll"):
+            yield self.run(args, refs=refs)
+            return
+        self.calls += 1
+        env = self.env(refs=refs)
+        try:
+            proc = subprocess.Popen(
+                ["git", "--no-pager", *args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=env["GIT_DIR"],
+                bufsize=0,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed (or not on PATH)") from None
+        assert proc.stdout is not None and proc.stderr is not None
+        out, err = proc.stdout.fileno(), proc.stderr.fileno()
+        errors = bytearray()
+        try:
+            os.set_blocking(out, False)
+            os.set_blocking(err, False)
+            poller = select.poll()
+            poller.register(out, select.POLLIN)
+            poller.register(err, select.POLLIN)
+            deadline = time.monotonic() + GIT_TIMEOUT
+            live = {out, err}
+            while out in live:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT:.0f}s; stopped")
+                for fd, _event in poller.poll(wait * 1000):
+                    chunk = _CatFile._drain(fd)
+                    if chunk is None:
+                        poller.unregister(fd)
+                        live.discard(fd)
+                    elif fd == err:
+                        errors = (errors + chunk)[-4096:]
+                    elif chunk:
+                        yield chunk
+            try:
+                code = proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                raise GitError(
+                    f"git {args[0]} took longer than {GIT_TIMEOUT:.0f}s; stopped"
+                ) from None
+            while err in live:  # git has ended: what it wrote is all there
+                chunk = _CatFile._drain(err)
+                if not chunk:
+                    break
+                errors = (errors + chunk)[-4096:]
+            if code != 0:
+                lines = errors.decode("utf-8", "replace").strip().splitlines()
+                raise GitError(f"git {args[0]} failed: {lines[-1] if lines else f'exit {code}'}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+            proc.stderr.close()
+            proc.wait()
 
 
 def _parse_batch(

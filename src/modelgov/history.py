@@ -5,15 +5,27 @@ pure functions below, so every decision about history is unit-testable with
 bytes built by hand.  Per repository and commit (HEAD, or the ``--rev`` /
 ``--as-of`` commit) gitio makes, for all models at once:
 
-1. one ``git log --topo-order --parents --raw -z -M`` walk (:data:`LOG_FORMAT`)
-   limited to :func:`pathspecs` -- every ``model.yaml``/``model.yml`` plus the
+1. one ``git log --parents --raw -z -M`` walk (:data:`LOG_FORMAT`) limited
+   to :func:`pathspecs` -- every ``model.yaml``/``model.yml`` plus the
    literal folders of the models' ``paths`` (or no limit when a pattern
-   starts with a wildcard);
-2. at most one ``git cat-file --batch`` for the old versions of the model
-   files (owner history) and, when judging the work tree, their index
-   entries (``:0:path``).
+   starts with a wildcard) -- read as it comes (:class:`LogParser`) and
+   stopped, in a linear history, once every model has what its rules need
+   (:meth:`Walker.satisfied`); if git's default order turns out not to be
+   topological (committer dates going backwards), a second walk with
+   ``--topo-order`` replaces it;
+2. the old versions of the model files (owner history) and, when judging
+   the work tree, their index entries (``:0:path``), read by the
+   repository's ``cat-file --batch`` process.
 
-That is two git processes per repository, whatever the number of models.
+That is one ``log`` per repository, whatever the number of models.
+
+Bounds of the walk (no rule's answer depends on what is not read): MG202
+needs the last change of each model.yaml and every commit its declaration
+did not see, so the walk passes the last change and stops when every commit
+still to come is an ancestor of it; MG204 reports the most recent change of
+owner, so older versions are read until one names another owner than the
+judged version (at most :data:`MAX_VERSIONS` per model); a model.yaml that is
+not committed, or whose last change is not found, keeps the walk going.
 
 What is judged, per model (:func:`walk`, :func:`finish`):
 
@@ -38,7 +50,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .pathmatch import anchor, matcher
@@ -113,6 +125,9 @@ class ModelSpec(NamedTuple):
     line ends normalised), ``None`` when the work tree is not judged.
     ``index_id``: the index entry's blob id when already known (``--staged``);
     in work-tree mode gitio reads it.
+    ``owner``: the judged version's ``owner.email`` (normalised, ``""`` when it
+    has none), so the walk may stop once an older version names someone
+    else; ``None``: every version is read.
     """
 
     file: str
@@ -120,6 +135,7 @@ class ModelSpec(NamedTuple):
     paths: tuple[str, ...] = ()
     worktree_ids: frozenset[str] | None = None
     index_id: str | None = None
+    owner: str | None = None
 
 
 class CodeChange(NamedTuple):
@@ -147,11 +163,15 @@ class ModelHistory(NamedTuple):
     last_touch: Commit | None  # newest commit that changed it (renames followed)
     names: tuple[str, ...]  # its path, then earlier paths (renames), newest first
     code_changes: tuple[CodeChange, ...]  # unreviewed, newest first
-    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version
+    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version (see complete)
     shallow: bool = False  # the repository is a shallow clone
     boundary: Commit | None = None  # the shallow boundary the walk reached
     touch_known: bool = True  # False: last change lies beyond the shallow boundary
     origin_known: bool = True  # False: its creation lies beyond the shallow boundary
+    # False: the walk stopped once the rules had what they need (see Walker.satisfied):
+    # ``owners`` then ends at the most recent change of owner, ``names`` and older
+    # touches may be missing; last_touch and code_changes are always complete
+    complete: bool = True
 
 
 class _Track:
@@ -159,7 +179,7 @@ class _Track:
 
     __slots__ = (
         "active", "bit", "boundary", "code", "deleted", "head_blob", "names",
-        "origin_found", "rx", "spec", "touches", "versions",
+        "origin_found", "owner_changed", "rx", "spec", "touches", "versions",
     )  # fmt: skip
 
     def __init__(
@@ -183,14 +203,20 @@ class _Track:
         self.code: list[CodeChange] = []
         self.boundary: Commit | None = None
         self.origin_found = False
+        self.owner_changed = False  # a version names another owner than spec.owner
 
 
 class Walk(NamedTuple):
-    """The result of :func:`walk`: per model, what the log said."""
+    """The result of :func:`walk`: per model, what the log said.
+
+    ``cut``: the walk stopped before the end of the history because every
+    model had what its rules need (see :meth:`Walker.satisfied`).
+    """
 
     rev: str | None
     shallow: bool
     tracks: tuple[_Track, ...]
+    cut: bool = False
 
     def blob_requests(self) -> list[str]:
         """Blob ids of the committed versions, for one ``cat-file --batch``."""
@@ -211,57 +237,94 @@ def parse_log(raw: bytes, boundary: Iterable[str] = ()) -> list[LogEntry]:
     one or two paths), so names or subjects with odd characters cannot shift
     the parse.  Commits in ``boundary`` are marked: their diffs are not real.
     """
-    edge = frozenset(boundary)
-    tokens = raw.split(b"\0")
-    entries: list[LogEntry] = []
-    i = 0
-    n = len(tokens)
-    while i < n:
-        tok = tokens[i].lstrip(b"\n")
-        if not tok.startswith(b"\x1e"):
-            i += 1  # trailing empty token, or noise
-            continue
-        if i + _FIELDS > n:
-            break
-        head = [tokens[i + k] for k in range(_FIELDS)]
-        head[0] = tok[1:]
-        i += _FIELDS
-        sha = head[0].decode("ascii", "replace").strip()
-        commit = Commit(
-            sha=sha,
-            parents=tuple(head[1].decode("ascii", "replace").split()),
-            author_name=head[2].decode("utf-8", "replace"),
-            author_email=head[3].decode("utf-8", "replace"),
-            author_time=_int(head[4]),
-            commit_time=_int(head[5]),
-            subject=head[6].decode("utf-8", "replace"),
-            boundary=sha in edge,
-        )
-        changes = []
+    parser = LogParser(boundary)
+    return parser.feed(raw) + parser.close()
+
+
+class LogParser:
+    """:func:`parse_log` for output that arrives in pieces (a streamed walk).
+
+    :meth:`feed` returns the entries completed by a piece -- an entry is
+    complete once the next one starts -- and :meth:`close` the last one.
+    """
+
+    def __init__(self, boundary: Iterable[str] = ()) -> None:
+        self.edge = frozenset(boundary)
+        self._tokens: list[bytes] = []  # complete tokens not yet parsed
+        self._tail = b""  # an unfinished token
+
+    def feed(self, data: bytes) -> list[LogEntry]:
+        parts = (self._tail + data).split(b"\0")
+        self._tail = parts.pop()
+        self._tokens.extend(parts)
+        return self._parse(final=False)
+
+    def close(self) -> list[LogEntry]:
+        if self._tail:
+            self._tokens.append(self._tail)
+            self._tail = b""
+        return self._parse(final=True)
+
+    def _parse(self, *, final: bool) -> list[LogEntry]:
+        tokens = self._tokens
+        entries: list[LogEntry] = []
+        i = 0
+        n = len(tokens)
+        kept = 0  # tokens before this are parsed
         while i < n:
-            meta = tokens[i].lstrip(b"\n")
-            if not meta.startswith(b":"):
+            tok = tokens[i].lstrip(b"\n")
+            if not tok.startswith(b"\x1e"):
+                i += 1  # trailing empty token, or noise
+                kept = i
+                continue
+            if i + _FIELDS > n:
                 break
-            parts = meta[1:].decode("ascii", "replace").split()
-            status = parts[4] if len(parts) >= 5 else "?"
-            two = status[:1] in ("R", "C")
-            if i + (2 if two else 1) >= n:
-                i = n
-                break
-            first = tokens[i + 1].decode("utf-8", "surrogateescape")
-            second = tokens[i + 2].decode("utf-8", "surrogateescape") if two else ""
-            i += 3 if two else 2
-            changes.append(
-                Change(
-                    status=status[:1],
-                    path=second if two else first,
-                    old_path=first if two else "",
-                    old_blob=parts[2] if len(parts) >= 5 else "",
-                    new_blob=parts[3] if len(parts) >= 5 else "",
+            head = [tokens[i + k] for k in range(_FIELDS)]
+            head[0] = tok[1:]
+            j = i + _FIELDS
+            changes = []
+            complete = final
+            while j < n:
+                meta = tokens[j].lstrip(b"\n")
+                if not meta.startswith(b":"):
+                    complete = True  # the next commit (or noise) follows
+                    break
+                parts = meta[1:].decode("ascii", "replace").split()
+                status = parts[4] if len(parts) >= 5 else "?"
+                two = status[:1] in ("R", "C")
+                if j + (2 if two else 1) >= n:
+                    if final:
+                        j = n
+                    break
+                first = tokens[j + 1].decode("utf-8", "surrogateescape")
+                second = tokens[j + 2].decode("utf-8", "surrogateescape") if two else ""
+                j += 3 if two else 2
+                changes.append(
+                    Change(
+                        status=status[:1],
+                        path=second if two else first,
+                        old_path=first if two else "",
+                        old_blob=parts[2] if len(parts) >= 5 else "",
+                        new_blob=parts[3] if len(parts) >= 5 else "",
+                    )
                 )
+            if not complete:
+                break  # wait for the rest of this commit
+            sha = head[0].decode("ascii", "replace").strip()
+            commit = Commit(
+                sha=sha,
+                parents=tuple(head[1].decode("ascii", "replace").split()),
+                author_name=head[2].decode("utf-8", "replace"),
+                author_email=head[3].decode("utf-8", "replace"),
+                author_time=_int(head[4]),
+                commit_time=_int(head[5]),
+                subject=head[6].decode("utf-8", "replace"),
+                boundary=sha in self.edge,
             )
-        entries.append(LogEntry(commit, tuple(changes)))
-    return entries
+            entries.append(LogEntry(commit, tuple(changes)))
+            i = kept = j
+        self._tokens = [] if final else tokens[kept:]
+        return entries
 
 
 def _int(value: bytes) -> int:
@@ -327,38 +390,94 @@ def walk(
     entries: Sequence[LogEntry], specs: Sequence[ModelSpec], *, rev: str | None, shallow: bool
 ) -> Walk:
     """Follow every model through one walk (newest first, topological order)."""
-    tracks = []
-    by_name: dict[str, list[_Track]] = {}
-    for i, spec in enumerate(specs):
-        rx = matcher(spec.base, spec.paths) if spec.paths else None
-        t = _Track(spec=spec, bit=1 << i, rx=rx, active={spec.file}, names=[spec.file])
-        tracks.append(t)
-        by_name.setdefault(spec.file, []).append(t)
-    coded = [t for t in tracks if t.rx is not None]
-    # Which models may a changed path belong to?  Index them by the literal folder in
-    # front of their patterns, so a commit costs O(path depth), not O(models).
-    by_prefix: dict[str, list[_Track]] = {}
-    anywhere: list[_Track] = []
-    for t in coded:
-        prefixes = {
-            literal_prefix(a) for pat in t.spec.paths if (a := anchor(t.spec.base, pat)) is not None
-        }
-        if "" in prefixes:
-            anywhere.append(t)
-        for prefix in prefixes - {""}:
-            by_prefix.setdefault(prefix, []).append(t)
-    reviewed: dict[str, int] = {}  # commit -> bits of models whose declaration saw it
-
+    walker = Walker(specs, rev=rev, shallow=shallow)
     for entry in entries:
+        walker.feed(entry)
+    return walker.result()
+
+
+class Walker:
+    """The walk of :func:`walk`, one log entry at a time, so a streamed log can stop early.
+
+    Entries must come children first.  gitio streams ``git log`` in its
+    default order, which is topological unless committer dates go backwards;
+    :meth:`feed` answers ``False`` for a commit whose parent was already walked
+    (the order was not topological: gitio then walks again with
+    ``--topo-order``).  While every commit walked so far has at most one parent
+    (a linear history; no later commit can be a child of a walked one),
+    :meth:`satisfied` tells whether every model already has what its rules
+    need, and the rest of the history is not read:
+
+    * its model.yaml's newest state (its last change, or that it is not
+      committed);
+    * for a model with ``paths`` (MG202), its last change and no commit left
+      that its declaration did not see: every commit still to come is an
+      ancestor of a change of the model.yaml;
+    * for owner history (MG204), a version whose owner differs from
+      ``spec.owner`` (MG204 reports only the most recent change of owner), or
+      the model.yaml's whole history when ``spec.owner`` is ``None``; nothing
+      when it is ``""`` (no owner to compare).
+
+    ``emails_of`` reads the owner emails of blobs (old versions) for that last
+    test, in one batch per call.
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[ModelSpec],
+        *,
+        rev: str | None,
+        shallow: bool,
+        emails_of: Callable[[Sequence[str]], Mapping[str, str]] | None = None,
+    ) -> None:
+        self.rev = rev
+        self.shallow = shallow
+        self.emails_of = emails_of
+        self.emails: dict[str, str] = {}  # blob -> owner email, read while walking
+        self.tracks: list[_Track] = []
+        self.by_name: dict[str, list[_Track]] = {}
+        for i, spec in enumerate(specs):
+            rx = matcher(spec.base, spec.paths) if spec.paths else None
+            t = _Track(spec=spec, bit=1 << i, rx=rx, active={spec.file}, names=[spec.file])
+            self.tracks.append(t)
+            self.by_name.setdefault(spec.file, []).append(t)
+        self.coded = [t for t in self.tracks if t.rx is not None]
+        # Which models may a changed path belong to?  Index them by the literal folder in
+        # front of their patterns, so a commit costs O(path depth), not O(models).
+        self.by_prefix: dict[str, list[_Track]] = {}
+        self.anywhere: list[_Track] = []
+        for t in self.coded:
+            prefixes = {
+                literal_prefix(a)
+                for pat in t.spec.paths
+                if (a := anchor(t.spec.base, pat)) is not None
+            }
+            if "" in prefixes:
+                self.anywhere.append(t)
+            for prefix in prefixes - {""}:
+                self.by_prefix.setdefault(prefix, []).append(t)
+        self.reviewed: dict[str, int] = {}  # the frontier: commit -> bits of models that saw it
+        self.seen: set[str] = set()
+        self.linear = True  # no commit walked so far has more than one parent
+        self.cut = False
+
+    def feed(self, entry: LogEntry) -> bool:
+        """Walk one commit; ``False`` when a parent of it was walked already (not topological)."""
         c = entry.commit
+        if any(p in self.seen for p in c.parents):
+            return False
+        self.seen.add(c.sha)
+        if len(c.parents) > 1:
+            self.linear = False
+        reviewed = self.reviewed
         bits = reviewed.pop(c.sha, 0)
         for ch in entry.changes:
-            for t in list(by_name.get(ch.path, ())):
+            for t in list(self.by_name.get(ch.path, ())):
                 if ch.path not in t.active:
                     continue
-                bits |= _touch(t, c, ch, by_name)
-        if coded and not c.boundary and entry.changes:
-            for t in _candidates(entry.changes, by_prefix, anywhere):
+                bits |= _touch(t, c, ch, self.by_name)
+        if self.coded and not c.boundary and entry.changes:
+            for t in _candidates(entry.changes, self.by_prefix, self.anywhere):
                 if bits & t.bit:
                     continue
                 files = _code_files(t, entry.changes)
@@ -368,7 +487,42 @@ def walk(
                     )
         for p in c.parents:
             reviewed[p] = reviewed.get(p, 0) | bits
-    return Walk(rev=rev, shallow=shallow, tracks=tuple(tracks))
+        return True
+
+    def satisfied(self) -> bool:
+        """May the walk stop here?  Only in a linear history (see the class docstring)."""
+        if not self.linear:
+            return False
+        unknown = [
+            blob
+            for t in self.tracks
+            if t.spec.owner and not t.owner_changed
+            for blob, _ in t.versions
+            if blob not in self.emails
+        ]
+        if unknown and self.emails_of is not None:
+            self.emails.update(self.emails_of(list(dict.fromkeys(unknown))))
+        frontier = list(self.reviewed.values())
+        for t in self.tracks:
+            if t.head_blob is None and not t.deleted:
+                return False  # its newest state is not known yet
+            if t.deleted:
+                continue  # not committed: no history rule judges it
+            if t.rx is not None and (not t.touches or not all(bits & t.bit for bits in frontier)):
+                return False
+            owner = t.spec.owner
+            if owner is None or (owner and not t.owner_changed):
+                if owner and any(
+                    (email := self.emails.get(blob)) and email != owner for blob, _ in t.versions
+                ):
+                    t.owner_changed = True
+                elif t.active:
+                    return False  # older versions may still come
+        return True
+
+    def result(self, *, cut: bool = False) -> Walk:
+        self.cut = cut
+        return Walk(rev=self.rev, shallow=self.shallow, tracks=tuple(self.tracks), cut=cut)
 
 
 def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -> int:
@@ -443,13 +597,17 @@ def _code_files(t: _Track, changes: Sequence[Change]) -> list[str]:
 
 
 def finish(
-    walked: Walk, objects: Mapping[str, tuple[str, bytes | None] | None]
+    walked: Walk,
+    objects: Mapping[str, tuple[str, bytes | None] | None],
+    emails: Mapping[str, str] | None = None,
 ) -> dict[str, ModelHistory]:
     """Per model, the :class:`ModelHistory`, given the objects read by ``cat-file``.
 
     ``objects`` maps a requested name (a blob id, or ``:0:path`` for an index
-    entry) to ``(object id, content)``, or ``None`` when git has no such object.
+    entry) to ``(object id, content)``, or ``None`` when git has no such object;
+    ``emails`` the owner emails of blobs already read while walking.
     """
+    emails = emails or {}
     out = {}
     for t in walked.tracks:
         spec = t.spec
@@ -469,6 +627,9 @@ def finish(
                     touched_now = True
         owners = []
         for blob, commit in t.versions:
+            if blob in emails:
+                owners.append(OwnerVersion(emails[blob], commit))
+                continue
             got = objects.get(blob)
             owners.append(OwnerVersion(owner_email(got[1] if got else None), commit))
         touches = t.touches
@@ -484,7 +645,10 @@ def finish(
             shallow=walked.shallow,
             boundary=t.boundary,
             touch_known=bool(touches) or not committed,
-            origin_known=t.origin_found or not committed,
+            # a walk cut short stopped because the rules had what they need (the
+            # owner history is then only consulted up to its most recent change)
+            origin_known=t.origin_found or not committed or walked.cut,
+            complete=not walked.cut,
         )
     return out
 

@@ -174,8 +174,10 @@ def find_undeclared(
     """Groups of uncovered signals.
 
     ``files`` maps each regular file of the commit to ``(blob id, size)``
-    (size -1 when unknown: a blob a partial clone left out is never read);
-    ``read`` reads blobs by id, at most ``limit`` bytes each, in one batch.
+    (size -1 when unknown: the blob is read up to the limit, and one over it
+    is read past, not kept; a blob a partial clone left out is missing to git
+    and never fetched); ``read`` reads blobs by id, at most ``limit`` bytes
+    each, in one batch.
     """
     if not h.undeclared:
         return []
@@ -193,7 +195,7 @@ def find_undeclared(
                 signals.append(Signal(path, "artifact", "model artifact"))
         elif _matches(training, path) and not covered(path):
             sha, size = files[path]
-            if 0 <= size <= h.max_read_bytes:
+            if size <= h.max_read_bytes:
                 candidates[path] = sha
     if candidates and h.training_imports:
         contents = read(list(candidates.values()), h.max_read_bytes)

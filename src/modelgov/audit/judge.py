@@ -27,7 +27,7 @@ from ..document import MAX_BYTES, Document
 from ..engine import ModelResult
 from ..errors import GitError, ModelgovError
 from ..findings import FailOn, fail_threshold
-from ..gitio import GitRepo, find_git_dir, parse_remote
+from ..gitio import GitRepo, SharedShadow, find_git_dir, parse_remote
 from ..pathmatch import glob_regex, matcher
 from ..repoview import MODEL_FILE_NAMES, SKIP_DIRS, TreeView
 from ..rules._util import as_date
@@ -192,11 +192,18 @@ def _repo_entry(
 # -- one repository --------------------------------------------------------------
 
 
-def audit_repo(spec: RepoSpec, settings: AuditSettings) -> dict[str, Any]:
-    """Audit one repository; never raises for anything the repository holds."""
+def audit_repo(
+    spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None = None
+) -> dict[str, Any]:
+    """Audit one repository; never raises for anything the repository holds.
+
+    ``shadow``: the shadow git dir shared by the repositories a worker audits
+    (every git question of an audit names objects by id; see
+    :class:`~modelgov.gitio.SharedShadow`).
+    """
     state = org_state(settings)
     try:
-        return _audit(spec, settings, state)
+        return _audit(spec, settings, state, shadow)
     except ModelgovError as exc:
         return error_result(spec, state, str(exc))
     except Exception as exc:  # a bug: the row says so, the audit goes on
@@ -208,7 +215,7 @@ def audit_repo(spec: RepoSpec, settings: AuditSettings) -> dict[str, Any]:
         )
 
 
-def _open(spec: RepoSpec, settings: AuditSettings) -> GitRepo | str:
+def _open(spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None) -> GitRepo | str:
     """The repository of ``spec`` (cloned or fetched for URLs), or why not."""
     if spec.kind == "error":
         return spec.problem
@@ -228,7 +235,7 @@ def _open(spec: RepoSpec, settings: AuditSettings) -> GitRepo | str:
             return str(exc)
         except OSError as exc:
             return f"cannot write the clone cache: {exc}"
-        return GitRepo(path, None)
+        return GitRepo(path, None, shared=shadow)
     path = Path(spec.location)
     if not os.access(path, os.R_OK | os.X_OK):
         return "permission denied"
@@ -236,7 +243,7 @@ def _open(spec: RepoSpec, settings: AuditSettings) -> GitRepo | str:
     if dotgit.is_dir() and not dotgit.is_symlink():
         if not os.access(dotgit, os.R_OK | os.X_OK):
             return "permission denied (.git cannot be read)"
-        return GitRepo(dotgit, path)
+        return GitRepo(dotgit, path, shared=shadow)
     if os.path.lexists(dotgit):
         found = find_git_dir(path)
         if found is None or os.path.abspath(found[0]) != os.path.abspath(path):
@@ -244,8 +251,8 @@ def _open(spec: RepoSpec, settings: AuditSettings) -> GitRepo | str:
         git_dir = found[1]
         if not os.access(git_dir, os.R_OK | os.X_OK):
             return "permission denied (.git cannot be read)"
-        return GitRepo(git_dir, path)
-    return GitRepo(path, None)
+        return GitRepo(git_dir, path, shared=shadow)
+    return GitRepo(path, None, shared=shadow)
 
 
 def _no_head(repo: GitRepo) -> str:
@@ -287,8 +294,10 @@ class _Blobs:
         return out
 
 
-def _audit(spec: RepoSpec, settings: AuditSettings, state: OrgState) -> dict[str, Any]:
-    opened = _open(spec, settings)
+def _audit(
+    spec: RepoSpec, settings: AuditSettings, state: OrgState, shadow: SharedShadow | None
+) -> dict[str, Any]:
+    opened = _open(spec, settings, shadow)
     if isinstance(opened, str):
         return error_result(spec, state, opened)
     with opened as repo:
@@ -379,9 +388,8 @@ def _judge_models(
     docs: dict[str, Document],
 ) -> list[dict[str, Any]]:
     from ..commands.check import judge_target, load_model
+    from ..context import target_facts
 
-    for rel in target.models:
-        docs[rel] = load_model(target, rel)
     try:
         results = judge_target(target, eff.policy, state.config, state.today, roster=state.roster)[
             0
@@ -403,6 +411,10 @@ def _judge_models(
                 )
             except Exception as exc:
                 results.append(_crashed(rel, exc))
+    # judge_target loaded every model once; its documents serve the rows and coverage
+    loaded = target_facts(target).docs
+    for rel in target.models:
+        docs[rel] = loaded[rel] if rel in loaded else load_model(target, rel)
     rows = []
     for result in results:
         doc = docs.get(result.file)

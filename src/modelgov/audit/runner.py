@@ -2,8 +2,12 @@
 
 * ``--jobs N`` worker processes (``concurrent.futures``, imported only here,
   started with ``forkserver`` where the platform has it, else ``spawn``: no
-  ``fork`` of a process that may hold threads or open git pipes).  ``--jobs
-  1`` runs in-process.
+  ``fork`` of a process that may hold threads or open git pipes).  The
+  forkserver imports modelgov's audit modules once (:data:`PRELOAD`), so
+  workers start with them loaded; each worker loads the org policy once and
+  receives repositories in chunks (:func:`chunk_size`), auditing a chunk with
+  one shared shadow git dir (:class:`~modelgov.gitio.SharedShadow`).
+  ``--jobs 1`` runs in-process.
 * A progress bar on stderr -- count, rate, ETA -- only when stderr is a
   terminal; nothing otherwise.
 * ``--resume FILE``: a journal (one JSON line per finished repository after
@@ -24,16 +28,40 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..gitio import SharedShadow
 from .discovery import RepoSpec
 from .judge import AuditSettings, audit_repo
 
 JOURNAL_FORMAT = "modelgov-audit-journal/1"
+#: Imported by the forkserver before it forks workers (each would import them anyway).
+PRELOAD = ("modelgov.audit.judge", "modelgov.commands.check", "modelgov.context", "modelgov.rules")
+#: The shadow git dir shared by the repositories this process audits (set by the runner).
+_SHADOW: SharedShadow | None = None
 
 
 def _work(spec: RepoSpec, settings: AuditSettings) -> tuple[str, dict[str, Any], float]:
     start = time.perf_counter()
-    result = audit_repo(spec, settings)
+    result = audit_repo(spec, settings, _SHADOW)
     return spec.ident, result, time.perf_counter() - start
+
+
+def _work_chunk(
+    specs: Sequence[RepoSpec], settings: AuditSettings
+) -> list[tuple[str, dict[str, Any], float]]:
+    """Audit a chunk of repositories in a worker process, with one shared shadow."""
+    global _SHADOW
+    with SharedShadow() as shadow:
+        _SHADOW = shadow
+        try:
+            return [_work(spec, settings) for spec in specs]
+        finally:
+            _SHADOW = None
+
+
+def chunk_size(todo: int, jobs: int) -> int:
+    """Repositories per task: at least 8 tasks per worker, 1 to 16 repositories each
+    (fewer tasks cost less in pickling and queueing; small ones keep workers even)."""
+    return max(1, min(16, todo // (jobs * 8)))
 
 
 class Progress:
@@ -147,7 +175,10 @@ def _context() -> Any:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
 
 
 def run(
@@ -183,20 +214,31 @@ def run(
         if progress is not None:
             progress.step()
 
+    global _SHADOW
     try:
         if jobs <= 1 or len(todo) <= 1:
-            for spec in todo:
-                finished(*_work(spec, settings))
+            with SharedShadow() as shadow:
+                _SHADOW = shadow
+                try:
+                    for spec in todo:
+                        finished(*_work(spec, settings))
+                finally:
+                    _SHADOW = None
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
+            size = chunk_size(len(todo), jobs)
             with ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=_context()
             ) as pool:
-                futures = [pool.submit(_work, spec, settings) for spec in todo]
+                futures = [
+                    pool.submit(_work_chunk, todo[i : i + size], settings)
+                    for i in range(0, len(todo), size)
+                ]
                 try:
                     for future in as_completed(futures):
-                        finished(*future.result())
+                        for item in future.result():
+                            finished(*item)
                 except BaseException:
                     # Interrupted: stop the workers now rather than wait for the
                     # repositories they hold (a clone may take minutes); the pool

@@ -10,7 +10,10 @@ update never saw count too.  The declaration is stale when the oldest such
 commit is more than ``grace_days`` old.  A model.yaml that is staged or
 modified in the work tree counts as changed now.  Without ``paths`` there is
 nothing to compare; outside git, nothing is judged.  In a shallow clone what
-the history shows is judged and MG203 says what it cannot show.
+the history shows is judged and MG203 says what it cannot show.  The history
+walk stops as soon as no older commit can change the answer (in a linear
+history: once past the model.yaml's last change), so a long history costs
+little more than its recent part.
 
 Options:
     grace_days: days code may change before the declaration must follow (per risk tier)

@@ -6,7 +6,9 @@ email of every committed version of the model.yaml (renames followed); when
 it changed, ``owner.handoff`` must record the previous owner (``from``), the
 date of the handoff and a handoff document that exists (a repo path relative
 to the model.yaml's folder, or an http(s) URL).  An owner change that is
-staged or in the work tree counts too.
+staged or in the work tree counts too.  The most recent change of owner is
+the one judged: versions are read newest first and the history walk stops
+once one names another owner (at most 200 versions are read).
 
 Fails:
     # git history: owner.email was sam.lee@example.com until 2026-03-01
