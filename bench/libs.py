@@ -23,6 +23,7 @@ Measured, each alternating with its reference and reported as medians:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -120,19 +121,21 @@ def schema(env: dict[str, str], repeat: int) -> None:
     from modelgov.schema import model_schema, validate
 
     data = load("model.yaml", MODEL.read_bytes()).data
+    plain = json.loads(json.dumps(data, default=str))  # jsonschema wants dates as strings
     sch = model_schema()
     validator = jsonschema.Draft202012Validator(sch, format_checker=jsonschema.FormatChecker())
-    assert not list(validator.iter_errors(data)) and not list(validate(data, sch))
+    assert not list(validator.iter_errors(plain)) and not list(validate(data, sch))
     number = 50
     warm = _alternate(
         {
-            "jsonschema": lambda: timeit.timeit(lambda: list(validator.iter_errors(data)), number=number) / number,
+            "jsonschema": lambda: timeit.timeit(lambda: list(validator.iter_errors(plain)), number=number) / number,
             "modelgov.schema": lambda: timeit.timeit(lambda: list(validate(data, sch)), number=number) / number,
         },
         repeat,
     )  # fmt: skip
     setup = (
-        f"import yaml, json; d = yaml.load(open({str(MODEL)!r}).read(), Loader=yaml.CSafeLoader)"
+        "import yaml, json; d = json.loads(json.dumps(yaml.load(open("
+        f"{str(MODEL)!r}).read(), Loader=yaml.CSafeLoader), default=str))"
     )
     cold = _alternate(
         {
