@@ -115,7 +115,7 @@ def test_one_cat_file_process_serves_every_read_and_is_closed(make_repo: Any) ->
             "dana.okafor@example.com",
             "sam.lee@example.com",
         ]
-        assert g.calls == 2  # one cat-file for every read, one log
+        assert g.calls == 1  # one cat-file for every read (a short history needs no log)
         procs = [b.proc for b in g._batches.values()]
         assert len(procs) == 1 and procs[0].poll() is None
     assert procs[0].poll() is not None  # ended and reaped by close()
@@ -351,3 +351,149 @@ def test_log_parser_fed_in_pieces_equals_the_whole(make_repo: Any, size: int) ->
     pieces += parser.close()
     assert pieces == whole and len(whole) == 3
     assert whole[1].changes[0].status == "R"
+
+
+# -- a short history read from objects equals what git log prints ---------------------------
+
+
+def _log_entries(g: GitRepo, start: str, specs: list[str]) -> list[history.LogEntry]:
+    raw = g.log(["--parents", "--raw", "-z", "--no-abbrev", "-M",
+                 f"--format={history.LOG_FORMAT}", start, "--", *specs])  # fmt: skip
+    return history.parse_log(raw)
+
+
+def _odd_commit(r: Any, parent: str, headers: str, message: bytes) -> str:
+    """A commit object written by hand (odd headers, odd messages), made HEAD."""
+    tree = r.git("rev-parse", f"{parent}^{{tree}}").strip()
+    who = "Dana  Okafor\t <dana.okafor@example.com> 1767268800 +0100"
+    body = (
+        f"tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n{headers}".encode()
+        + b"\n"
+        + message
+    )
+    sha = git(r.path, "hash-object", "-t", "commit", "-w", "--stdin", input=body).strip()
+    r.git("update-ref", "HEAD", sha)
+    return sha
+
+
+SPEC_SETS = [
+    [ModelSpec("model.yaml", "", ("src/**",))],
+    [ModelSpec("svc/a/model.yml", "svc/a", ("code/**", "../../shared/*.py"))],
+    [ModelSpec("cfg/fraud.yaml", "cfg", ("src/**",)), ModelSpec("model.yaml", "", ("**/*.py",))],
+    [ModelSpec(f"m{i}/model.yaml", f"m{i}", ("src/**",)) for i in range(12)],  # collapsed
+]
+
+
+def test_a_short_history_read_from_objects_is_what_git_log_prints(make_repo: Any) -> None:
+    r = make_repo()
+    r.write("model.yaml", model_yaml())
+    r.write("src/a.py", "1")
+    r.write("README.md", "hi")
+    r.commit("create\n\nwith a body", date="2026-01-01")
+    r.git("commit", "-q", "--allow-empty", "-m", "  \n\n  empty, after blank lines  \n")
+    r.write("src/a.py", "2")
+    r.write("docs/x.md", "x")
+    r.commit("code and docs\nsecond line of the subject  \n\nbody", date="2026-01-03")
+    r.write("svc/a/model.yml", model_yaml())
+    r.write("svc/a/code/ü b.py", "1")
+    r.write("shared/util.py", "u")
+    r.write("cfg/fraud.yaml", model_yaml())
+    r.commit("svc and cfg", date="2026-01-04", author="Sam  Lee <sam.lee@example.com>")
+    (r.path / "src" / "a.py").chmod(0o755)
+    r.commit("mode only", date="2026-01-05")
+    (r.path / "src" / "b.py").symlink_to("a.py")
+    r.commit("a link", date="2026-01-06")
+    (r.path / "src" / "b.py").unlink()
+    r.write("src/b.py", "now a file")
+    r.commit("link becomes a file", date="2026-01-07")
+    r.git("rm", "-q", "docs/x.md", "shared/util.py")
+    r.commit("deletions", date="2026-01-08")
+    r.git("update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},src/vendored")
+    r.git("commit", "-q", "-m", "a submodule", date="2026-01-09")
+    for i in range(12):
+        r.write(f"m{i}/src/x.py", str(i))
+        r.write(f"m{i}/model.yaml", model_yaml())
+    r.commit("monorepo", date="2026-01-10", add=tuple(f"m{i}" for i in range(12)))
+    r.write("src/a.py", "3\r\n")
+    head = r.commit("code\r\n\r\nwindows", date="2026-01-11", add=("src/a.py",))
+    head = _odd_commit(
+        r,
+        head,
+        "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END-----",
+        b"\n \t\nsigned  \nline two\r\n\nbody\n",
+    )
+    with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
+        for specs in SPEC_SETS:
+            args = history.pathspecs(specs)
+            small = g._small_log(head, args)
+            assert small is not None, specs
+            assert small == _log_entries(g, head, args), specs
+        everything = g._small_log(head, [])  # no pathspec: every commit, the empty one too
+        assert everything is not None and len(everything) == 12
+        assert history.pathspecs(SPEC_SETS[2]) == []
+        assert everything[0].commit.author_name == "Dana  Okafor"
+        assert everything[0].commit.subject == "signed line two"
+        assert everything[-2].commit.subject == "  empty, after blank lines"
+        assert everything[-3].commit.subject == "code and docs second line of the subject"
+        # and what the walk makes of it is what the git log walk makes of it
+        specs = SPEC_SETS[0] + SPEC_SETS[1]
+        before = g.calls
+        fast = g.model_histories(specs, rev=head)
+        calls = g.calls - before
+    with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
+        walked = history.walk(
+            _log_entries(g, head, history.pathspecs(specs)), specs, rev=head, shallow=False
+        )
+        assert fast == history.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
+    assert calls == 0  # the cat-file process already open did it all
+
+
+@pytest.mark.parametrize(
+    "case", ["merge", "rename", "dir-becomes-file", "encoding", "too-long", "missing"]
+)
+def test_a_short_history_is_left_to_git_log_when_it_must_be(
+    make_repo: Any, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    r = make_repo()
+    r.write("model.yaml", model_yaml())
+    r.write("src/a.py", "1")
+    base = r.commit("create")
+    if case == "merge":
+        r.git("checkout", "-q", "-b", "side")
+        r.write("src/b.py", "b")
+        r.commit("side")
+        r.git("checkout", "-q", "main")
+        r.git("merge", "-q", "--no-ff", "-m", "merge", "side", date="2026-01-02")
+    elif case == "rename":
+        r.git("mv", "src/a.py", "src/c.py")
+        r.commit("move")
+    elif case == "dir-becomes-file":
+        r.git("rm", "-q", "-r", "src")
+        r.write("src", "a file now")
+        r.commit("swap")
+    elif case == "encoding":
+        _odd_commit(r, base, "encoding ISO-8859-1", "caf\xe9\n".encode("latin-1"))
+    elif case == "too-long":
+        monkeypatch.setattr(history, "SMALL_HISTORY", 1)
+        r.write("src/a.py", "2")
+        r.commit("second")
+    else:  # a parent object the repository does not have
+        _odd_commit(r, base, "", b"x\n")
+        body = git(r.path, "cat-file", "commit", "HEAD").replace(base, "2" * 40)
+        sha = git(r.path, "hash-object", "-t", "commit", "-w", "--stdin", input=body.encode())
+        r.git("update-ref", "HEAD", sha.strip())
+    specs = [ModelSpec("model.yaml", "", ("src/**",))]
+    with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
+        head = g.head()
+        assert head is not None
+        assert g._small_log(head, history.pathspecs(specs)) is None
+        if case != "missing":
+            out = g.model_histories(specs)
+            assert g.calls == 2  # cat-file, and the log that walked it
+            walked = history.walk(
+                _log_entries(g, head, history.pathspecs(specs)), specs, rev=head, shallow=False
+            )
+            assert out == history.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
+        else:
+            with pytest.raises(GitError):
+                g.model_histories(specs)

@@ -95,6 +95,7 @@ if TYPE_CHECKING:
 GIT_TIMEOUT = float(os.environ.get("MODELGOV_GIT_TIMEOUT", "60"))
 _SMALL_FILE = 1 << 20  # refs, HEAD and friends: never more than this
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_BY_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?(~\d+)?$")  # names that need no refs
 _KEEP_ENV = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
 
 
@@ -249,7 +250,7 @@ class TreeEntry(NamedTuple):
 #: thousand times, ten levels deep -- would otherwise list without end).
 MAX_TREE_ENTRIES = int(os.environ.get("MODELGOV_MAX_TREE_ENTRIES", "2000000"))
 _TREE_LIMIT = 64 << 20  # one tree object larger than this is refused
-_READ = 1 << 16
+_READ = 1 << 18
 
 
 class _CatFile:
@@ -281,24 +282,42 @@ class _CatFile:
         self._err = self.proc.stderr.fileno()
         for fd in (self._in, self._out, self._err):
             os.set_blocking(fd, False)
+        import select
+
+        self._poll = select.poll()
+        self._poll.register(self._out, select.POLLIN)
+        self._poll.register(self._err, select.POLLIN)
         self._buf = bytearray()
         self._errors = bytearray()  # the tail of git's stderr, for messages
         self.dead = False
 
     def request(self, names: Sequence[str], limit: int) -> list[tuple[str, bytes | None]]:
-        """Header and content (``None`` when missing or over ``limit``) of each name."""
+        """Header and content (``None`` when missing or over ``limit``) of each name.
+
+        Anything going wrong midway (a time limit, an interruption) ends the
+        process: its stream would be out of step with the next batch."""
+        try:
+            return self._request(names, limit)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _request(self, names: Sequence[str], limit: int) -> list[tuple[str, bytes | None]]:
         import select
         import time
 
         data = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
         view = memoryview(data)
-        sent = 0
         records: list[tuple[str, bytes | None]] = []
         deadline = time.monotonic() + GIT_TIMEOUT
-        poller = select.poll()
-        poller.register(self._out, select.POLLIN)
-        poller.register(self._err, select.POLLIN)
-        if data:
+        poller = self._poll
+        try:  # a batch fits in the pipe most of the time: no poll for writing then
+            sent = os.write(self._in, data)
+        except BlockingIOError:
+            sent = 0
+        except BrokenPipeError:
+            sent = len(data)  # git is gone; its output says why
+        if sent < len(data):
             poller.register(self._in, select.POLLOUT)
         header = ""
         need = -1  # bytes of the current object (and its newline) still to come; -1: a header
@@ -359,6 +378,7 @@ class _CatFile:
                     chunk = self._drain(fd)
                     if chunk is None:
                         poller.unregister(fd)
+                        self._err = -1
                     else:
                         self._errors = (self._errors + chunk)[-4096:]
                 else:
@@ -847,7 +867,7 @@ class GitRepo:
             return self.cat_file_batch(data, limit, index_file=index_file)
         # names other than object ids and index entries need refs: not the shared shadow
         private = self._shared is not None and not all(
-            _SHA.match(n) or n.startswith(":0:") for n in names
+            _BY_ID.match(n) or n.startswith(":0:") for n in names
         )
         key = f"{index_file or ''}\0{private}"
         batch = self._batches.get(key)
@@ -1040,7 +1060,14 @@ class GitRepo:
             }
 
         walker = history.Walker(specs, rev=start, shallow=bool(boundary), emails_of=emails_of)
-        walked = self._walk_streamed(walker, args, boundary, refs=refs)
+        small = None if boundary or refs else self._small_log(start, args[args.index("--") + 1 :])
+        walked: history.Walk | None
+        if small is not None:
+            for entry in small:
+                walker.feed(entry)
+            walked = walker.result()
+        else:
+            walked = self._walk_streamed(walker, args, boundary, refs=refs)
         if walked is None:  # not in topological order: walk it again, sorted by git
             raw = self.log(["--topo-order", *args], refs=refs)
             walked = history.walk(
@@ -1055,6 +1082,88 @@ class GitRepo:
         if names:
             read.update(self.read_objects(names, MAX_BYTES, index_file=index_file))
         return history.finish(walked, read, walker.emails)
+
+    def _small_log(self, start: str, specs: Sequence[str]) -> list[history.LogEntry] | None:
+        """What ``git log --parents --raw -M START -- SPECS`` prints, read from objects.
+
+        For a linear history of at most :data:`~modelgov.history.SMALL_HISTORY`
+        commits (most repositories of an audit) the commits are read through
+        the repository's ``cat-file`` process -- ``START~0`` to ``START~31``
+        in one batch -- and their trees compared here, level by level: no
+        ``log`` process.  ``None`` (the walk is left to ``git log``) for a
+        longer history, a merge, a commit that both adds and deletes matched
+        files (git's rename detection decides those), anything
+        :func:`~modelgov.history.parse_commit` would not show as git does, or
+        a missing object.
+        """
+        from . import history
+
+        filters = history.pathspec_filter(specs)
+        if filters is None:
+            return None
+        matches, may_hold = filters
+        commits: list[history.RawCommit] = []
+        sha = start
+        while True:
+            names = [sha] + [f"{sha}~{i}" for i in range(1, 32)]
+            ended = False
+            for header, body in self._objects(names, 1 << 20):
+                fields = header.rsplit(" ", 2)
+                if body is None or len(fields) < 3 or fields[1] != "commit":
+                    if header.endswith(" missing") and commits and not commits[-1].commit.parents:
+                        ended = True  # past the root
+                        break
+                    return None  # not a commit, too large, or an object missing
+                raw = history.parse_commit(fields[0], body)
+                if (
+                    raw is None
+                    or len(raw.commit.parents) > 1
+                    or len(commits) >= history.SMALL_HISTORY
+                ):
+                    return None
+                if commits and commits[-1].commit.parents != (raw.commit.sha,):
+                    return None
+                commits.append(raw)
+                if not raw.commit.parents:
+                    ended = True
+                    break
+            if ended:
+                break
+            sha = commits[-1].commit.parents[0]
+        zero = "0" * (64 if self._object_format() == "sha256" else 40)
+        width = len(zero) // 2
+        changes: list[list[history.Change]] = [[] for _ in commits]
+        pending: list[tuple[int, str, str | None, str | None]] = []
+        for i, raw in enumerate(commits):
+            parent = commits[i + 1].tree if i + 1 < len(commits) else None
+            if raw.tree != parent:
+                pending.append((i, "", raw.tree, parent))
+        trees: dict[str, dict[str, tuple[str, str]]] = {}
+        compared = 0
+        while pending:
+            wanted = list(dict.fromkeys(t for _, _, a, b in pending for t in (a, b) if t))
+            wanted = [t for t in wanted if t not in trees]
+            for tree, (header, data) in zip(
+                wanted, self._objects(wanted, _TREE_LIMIT), strict=True
+            ):
+                if data is None or header.rsplit(" ", 2)[1:2] != ["tree"]:
+                    return None
+                trees[tree] = {
+                    name: (mode, oid) for mode, oid, name in _parse_tree(data, "", width)
+                }
+            below: list[tuple[int, str, str | None, str | None]] = []
+            for i, prefix, new, old in pending:
+                new_entries = trees[new] if new else {}
+                old_entries = trees[old] if old else {}
+                compared += len(new_entries) + len(old_entries)
+                if compared > history.SMALL_HISTORY_ENTRIES:
+                    return None
+                for path, n, o in history.diff_entries(
+                    new_entries, old_entries, prefix, matches, may_hold, zero, changes[i]
+                ):
+                    below.append((i, path, n, o))
+            pending = below
+        return history.small_log(commits, changes, limited=bool(specs))
 
     def _walk_streamed(
         self, walker: history.Walker, args: Sequence[str], boundary: Iterable[str], *, refs: bool

@@ -383,6 +383,192 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
     return [*MODEL_GLOBS, *(":(literal)" + p for p in literals)]
 
 
+# -- a short linear history, read from its objects --------------------------------
+
+#: Commits of a linear history that gitio reads through the repository's
+#: ``cat-file`` process instead of starting ``git log`` (reading them costs
+#: less than a process up to about this many).
+SMALL_HISTORY = 64
+#: Changed entries compared per small history before gitio leaves it to git.
+SMALL_HISTORY_ENTRIES = 100_000
+_IDENT = re.compile(rb"^([^<>\n]*?)[ \t\r\n]*<([^<>\n]*)> (\d+) [+-]\d{4}$")
+_ODD = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+class RawCommit(NamedTuple):
+    """A commit object as the log walk sees it (real parents) and its tree."""
+
+    commit: Commit
+    tree: str
+
+
+def parse_commit(sha: str, body: bytes) -> RawCommit | None:
+    """A commit object as ``git log --format=LOG_FORMAT`` shows it.
+
+    ``None`` when the object holds anything that format might show
+    differently (an ``encoding`` header, an irregular name line, control
+    characters): the caller then leaves the walk to ``git log``.  The subject
+    is git's ``%s``: the first paragraph of the message, its lines stripped
+    of trailing blanks and joined by spaces.
+    """
+    head, sep, message = body.partition(b"\n\n")
+    tree = ""
+    parents: list[str] = []
+    author = committer = None
+    seen: set[bytes] = set()
+    for line in head.split(b"\n"):
+        if line.startswith(b" "):
+            continue  # the continuation of a multi-line header (gpgsig, mergetag)
+        key, _, value = line.partition(b" ")
+        if (key in seen and key != b"parent") or key == b"encoding":
+            return None  # a second tree/author/committer, or another encoding
+        seen.add(key)
+        if key == b"tree":
+            tree = value.decode("ascii", "replace")
+        elif key == b"parent":
+            parents.append(value.decode("ascii", "replace"))
+        elif key == b"author":
+            author = _IDENT.match(value)
+        elif key == b"committer":
+            committer = _IDENT.match(value)
+    if not (author and committer and _HEX.match(tree)) or not all(map(_HEX.match, parents)):
+        return None
+    lines = message.split(b"\n") if sep else []
+    while lines and not lines[0].strip(b" \t\r\n"):
+        lines.pop(0)
+    subject = []
+    for line in lines:
+        line = line.rstrip(b" \t\r\n")
+        if not line:
+            break
+        subject.append(line)
+    text = b" ".join(subject)
+    if _ODD.search(text) or _ODD.search(author.group(1) + author.group(2)):
+        return None
+    commit = Commit(
+        sha=sha,
+        parents=tuple(parents),
+        author_name=author.group(1).decode("utf-8", "replace"),
+        author_email=author.group(2).decode("utf-8", "replace"),
+        author_time=int(author.group(3)),
+        commit_time=int(committer.group(3)),
+        subject=text.decode("utf-8", "replace"),
+    )
+    return RawCommit(commit, tree)
+
+
+def pathspec_filter(
+    specs: Sequence[str],
+) -> tuple[Callable[[str], bool], Callable[[str], bool]] | None:
+    """``(matches(path), may_hold(folder))`` for pathspecs made by :func:`pathspecs`
+    (``None`` for any other kind): what ``git log -- PATHSPECS`` would show."""
+    if not specs:
+        return (lambda _path: True), (lambda _folder: True)
+    names: set[str] = set()
+    literals: list[str] = []
+    for spec in specs:
+        if spec in MODEL_GLOBS:
+            names.add(spec.rsplit("/", 1)[1])
+        elif spec.startswith(":(literal)") and len(spec) > 10 and not spec.endswith("/"):
+            literals.append(spec[10:])
+        else:
+            return None
+
+    def matches(path: str) -> bool:
+        if names and path.rsplit("/", 1)[-1] in names:
+            return True
+        return any(path == lit or path.startswith(lit + "/") for lit in literals)
+
+    def may_hold(folder: str) -> bool:
+        if names:
+            return True
+        return any(
+            lit == folder or lit.startswith(folder + "/") or folder.startswith(lit + "/")
+            for lit in literals
+        )
+
+    return matches, may_hold
+
+
+def _kind(mode: str) -> str:
+    return mode[:2] if mode.startswith(("12", "16")) else "10"
+
+
+def diff_entries(
+    new: Mapping[str, tuple[str, str]],
+    old: Mapping[str, tuple[str, str]],
+    prefix: str,
+    matches: Callable[[str], bool],
+    may_hold: Callable[[str], bool],
+    zero: str,
+    changes: list[Change],
+) -> list[tuple[str, str | None, str | None]]:
+    """Compare one folder of two trees (name -> (mode, id); ``040000`` is a folder).
+
+    Changed files the pathspecs match go to ``changes`` (A, D, M, or T when a
+    file becomes a link or a submodule); returns the sub-folders to compare
+    next, as ``(path/, new id, old id)`` (``None``: absent on that side).
+    """
+    below: list[tuple[str, str | None, str | None]] = []
+    for name in new.keys() | old.keys():
+        n = new.get(name)
+        o = old.get(name)
+        if n == o:
+            continue
+        path = prefix + name
+        n_dir = n is not None and n[0] == "040000"
+        o_dir = o is not None and o[0] == "040000"
+        if n_dir or o_dir:
+            if may_hold(path):
+                below.append(
+                    (path + "/", n[1] if n_dir and n else None, o[1] if o_dir and o else None)
+                )
+            if n is not None and not n_dir and matches(path):
+                changes.append(Change("A", path, "", zero, n[1]))
+            if o is not None and not o_dir and matches(path):
+                changes.append(Change("D", path, "", o[1], zero))
+            continue
+        if not matches(path):
+            continue
+        if n is None:
+            assert o is not None
+            changes.append(Change("D", path, "", o[1], zero))
+        elif o is None:
+            changes.append(Change("A", path, "", zero, n[1]))
+        else:
+            status = "M" if _kind(n[0]) == _kind(o[0]) else "T"
+            changes.append(Change(status, path, "", o[1], n[1]))
+    return below
+
+
+def small_log(
+    commits: Sequence[RawCommit], changes: Sequence[Sequence[Change]], *, limited: bool
+) -> list[LogEntry] | None:
+    """The entries ``git log --parents --raw -M`` would print for a linear history.
+
+    ``commits`` newest first with each commit's changes against its parent;
+    with pathspecs (``limited``) commits that change nothing they match are
+    left out and parents are rewritten to the next commit shown, as git does.
+    ``None`` when a commit both deletes and adds matched files: git's rename
+    detection decides those, so the caller leaves the walk to ``git log``.
+    """
+    shown = []
+    for raw, found in zip(commits, changes, strict=True):
+        if not found and limited:
+            continue
+        statuses = {ch.status for ch in found}
+        if "A" in statuses and "D" in statuses:
+            return None
+        order = sorted(found, key=lambda ch: ch.path.encode("utf-8", "surrogateescape"))
+        shown.append((raw.commit, tuple(order)))
+    out = []
+    for i, (commit, found) in enumerate(shown):
+        parents = (shown[i + 1][0].sha,) if i + 1 < len(shown) else ()
+        out.append(LogEntry(commit._replace(parents=parents), found))
+    return out
+
+
 # -- judging -------------------------------------------------------------------
 
 
