@@ -65,10 +65,11 @@ Per repository, never per model or per path (``GitRepo.calls`` counts them):
   adds one ``rev-list``; an audit resolves HEAD in Python and starts none;
 * history, only when an enabled rule needs it (MG202, MG204): one ``log``
   walk for all models, streamed and stopped once the rules have what they
-  need (:meth:`GitRepo.model_histories`).
+  need (:meth:`GitRepo.model_histories`); none for a linear history of at
+  most 64 commits, whose commits and trees the ``cat-file`` process reads.
 
-So a repository costs two processes in an audit (``cat-file`` and ``log``)
-and three in ``check``.  An audit worker also shares one shadow git dir
+So a repository costs one process in an audit (``cat-file``; two with a
+longer or branching history) and two or three in ``check``.  An audit worker also shares one shadow git dir
 between the repositories it reads (:class:`SharedShadow`) for every command
 that names objects by id.
 """
@@ -250,6 +251,7 @@ class TreeEntry(NamedTuple):
 #: thousand times, ten levels deep -- would otherwise list without end).
 MAX_TREE_ENTRIES = int(os.environ.get("MODELGOV_MAX_TREE_ENTRIES", "2000000"))
 _TREE_LIMIT = 64 << 20  # one tree object larger than this is refused
+_TREE_CACHE = 1 << 20  # tree objects of a listing kept for the history walk
 _READ = 1 << 18
 
 
@@ -526,6 +528,8 @@ class GitRepo:
         self._shallow: bool | None = None
         self._refs: dict[str, str] | None = None
         self._batches: dict[str, _CatFile] = {}  # by index file and shadow
+        self._trees: dict[str, bytes] = {}  # tree objects read, kept up to _TREE_CACHE bytes
+        self._tree_bytes = 0
         self.calls = 0  # git processes started (reported by --stats and the docs)
 
     # -- lifecycle -----------------------------------------------------------
@@ -834,6 +838,9 @@ class GitRepo:
                 if data is None or head.rsplit(" ", 2)[1:2] != ["tree"]:
                     raise GitError(f"tree {sha[:12]} cannot be read ({head})")
                 trees[sha] = data
+                if self._tree_bytes + len(data) <= _TREE_CACHE:  # the history walk reads them
+                    self._trees[sha] = data
+                    self._tree_bytes += len(data)
             below: list[tuple[str, str]] = []
             for prefix, sha in level:
                 for mode, oid, path in _parse_tree(trees[sha], prefix, width):
@@ -1143,9 +1150,11 @@ class GitRepo:
         while pending:
             wanted = list(dict.fromkeys(t for _, _, a, b in pending for t in (a, b) if t))
             wanted = [t for t in wanted if t not in trees]
-            for tree, (header, data) in zip(
-                wanted, self._objects(wanted, _TREE_LIMIT), strict=True
-            ):
+            known = [t for t in wanted if t in self._trees]  # read by tree_entries already
+            unknown = [t for t in wanted if t not in self._trees]
+            read = zip(unknown, self._objects(unknown, _TREE_LIMIT), strict=True)
+            cached = ((t, (f"{t} tree 0", self._trees[t])) for t in known)
+            for tree, (header, data) in [*cached, *read]:
                 if data is None or header.rsplit(" ", 2)[1:2] != ["tree"]:
                     return None
                 trees[tree] = {

@@ -17,7 +17,11 @@ bytes built by hand.  Per repository and commit (HEAD, or the ``--rev`` /
    the work tree, their index entries (``:0:path``), read by the
    repository's ``cat-file --batch`` process.
 
-That is one ``log`` per repository, whatever the number of models.
+That is one ``log`` per repository, whatever the number of models -- or
+none: a linear history of at most :data:`SMALL_HISTORY` commits is read
+through the ``cat-file`` process instead (:func:`parse_commit`,
+:func:`diff_entries`, :func:`small_log` give the records ``git log`` would
+print; anything they might show differently is left to ``git log``).
 
 Bounds of the walk (no rule's answer depends on what is not read): MG202
 needs the last change of each model.yaml and every commit its declaration
