@@ -1512,18 +1512,40 @@ def _remote_env(home: Path) -> dict[str, str]:
     return env
 
 
+def _run_in_own_group(
+    cmd: Sequence[str], env: dict[str, str], cwd: Path, timeout: float
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``cmd`` in a session of its own; on timeout kill the whole group.
+
+    A clone starts helpers (``git-upload-pack`` for a file:// or local
+    remote, ssh, remote-https); killing only ``git`` would leave a helper that
+    is blocked on the remote running for ever.
+    """
+    import signal
+
+    proc = subprocess.Popen(
+        list(cmd),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=str(cwd),
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 def _run_remote(what: str, args: Sequence[str], remote: Remote, timeout: float) -> None:
     home = Path(tempfile.mkdtemp(prefix="modelgov-clone-"))
     try:
-        proc = subprocess.run(
-            ["git", *_PROTOCOL_CONFIG, *args],
-            capture_output=True,
-            env=_remote_env(home),
-            cwd=str(home),
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = _run_in_own_group(["git", *_PROTOCOL_CONFIG, *args], _remote_env(home), home, timeout)
     except subprocess.TimeoutExpired:
         raise GitError(
             f"git {what} of {remote.shown} took longer than {timeout:.0f}s; stopped"

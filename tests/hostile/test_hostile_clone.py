@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -122,12 +123,16 @@ def test_a_clone_that_never_ends_is_stopped_by_the_time_limit(make_repo, tmp_pat
     manifest = tmp_path / "manifest.txt"
     manifest.write_text(f"file://{stuck.path}\nfile://{good.path}\n", encoding="utf-8")
     # The trap is real: plain git blocks on it.
+    plain = subprocess.Popen(
+        ["git", "clone", "--bare", "-q", f"file://{stuck.path}", str(tmp_path / "plain")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     with pytest.raises(subprocess.TimeoutExpired):
-        subprocess.run(
-            ["git", "clone", "--bare", "-q", f"file://{stuck.path}", str(tmp_path / "plain")],
-            capture_output=True,
-            timeout=2,
-        )
+        plain.wait(timeout=2)
+    os.killpg(plain.pid, signal.SIGKILL)  # git and the upload-pack it started
+    plain.wait()
     run = modelgov(
         "audit",
         "--manifest",
@@ -148,3 +153,6 @@ def test_a_clone_that_never_ends_is_stopped_by_the_time_limit(make_repo, tmp_pat
     assert rows[f"file://{stuck.path}"]["status"] == "error", run.describe()
     assert "longer than 2s" in rows[f"file://{stuck.path}"]["reason"], run.describe()
     assert rows[f"file://{good.path}"]["status"] == "pass", run.describe()
+    # Nothing the timed-out clone started is left running (git-upload-pack blocks on the FIFO).
+    left = subprocess.run(["pgrep", "-f", str(stuck.path)], capture_output=True, text=True, check=False)
+    assert left.stdout.strip() == "", "left running: " + left.stdout
