@@ -1545,7 +1545,9 @@ def _run_in_own_group(
 def _run_remote(what: str, args: Sequence[str], remote: Remote, timeout: float) -> None:
     home = Path(tempfile.mkdtemp(prefix="modelgov-clone-"))
     try:
-        proc = _run_in_own_group(["git", *_PROTOCOL_CONFIG, *args], _remote_env(home), home, timeout)
+        proc = _run_in_own_group(
+            ["git", *_PROTOCOL_CONFIG, *args], _remote_env(home), home, timeout
+        )
     except subprocess.TimeoutExpired:
         raise GitError(
             f"git {what} of {remote.shown} took longer than {timeout:.0f}s; stopped"

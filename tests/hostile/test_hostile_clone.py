@@ -154,5 +154,7 @@ def test_a_clone_that_never_ends_is_stopped_by_the_time_limit(make_repo, tmp_pat
     assert "longer than 2s" in rows[f"file://{stuck.path}"]["reason"], run.describe()
     assert rows[f"file://{good.path}"]["status"] == "pass", run.describe()
     # Nothing the timed-out clone started is left running (git-upload-pack blocks on the FIFO).
-    left = subprocess.run(["pgrep", "-f", str(stuck.path)], capture_output=True, text=True, check=False)
+    left = subprocess.run(
+        ["pgrep", "-f", str(stuck.path)], capture_output=True, text=True, check=False
+    )
     assert left.stdout.strip() == "", "left running: " + left.stdout
