@@ -772,6 +772,7 @@ IMPORTS = (
     ("yaml + CSafeLoader", "import yaml; yaml.CSafeLoader"),
     ("jsonschema", "import jsonschema"),
     ("modelgov.cli", "import modelgov.cli"),
+    ("modelgov.commands.check", "import modelgov.commands.check"),
 )
 
 
