@@ -1103,11 +1103,13 @@ class GitRepo:
         :func:`~modelgov.history.parse_commit` would not show as git does, or
         a missing object.
         """
+        import select
+
         from . import history
 
         filters = history.pathspec_filter(specs)
-        if filters is None:
-            return None
+        if filters is None or not hasattr(select, "poll"):
+            return None  # (without poll every batch would be a process of its own)
         matches, may_hold = filters
         commits: list[history.RawCommit] = []
         sha = start
