@@ -218,3 +218,27 @@ def test_broken_pipe_is_not_an_error(tmp_path: Path) -> None:
         check=False,
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_output_to_a_device_or_fifo_is_written_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    result = run_cli("check", str(BROKEN), "--output", str(fifo))
+    reader.join(timeout=30)
+    assert result.exit_code == 1
+    assert "Failed:" in got[0]
+    assert fifo.is_fifo()
+    assert run_cli("check", str(COMPLIANT), "--output", os.devnull).exit_code == 0
+    assert Path(os.devnull).is_char_device()
+    target = tmp_path / "real.txt"
+    target.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    run_cli("check", str(COMPLIANT), "--output", str(link))
+    assert link.is_symlink()
+    assert "All clear" in target.read_text()

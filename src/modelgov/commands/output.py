@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,8 +34,28 @@ def expand_formats(formats: Sequence[str]) -> list[str]:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader never sees half a file."""
+    """Write ``text`` to ``path`` so that a reader never sees half a file.
+
+    A regular file is replaced atomically (through a symlink: its target).
+    Anything else that exists -- ``/dev/null``, ``/dev/stdout``, a FIFO, a
+    process substitution -- is written to as it is, never replaced by a file.
+    """
     path = Path(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"cannot write {path}: it is a folder")
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
