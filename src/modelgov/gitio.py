@@ -326,14 +326,17 @@ class _CatFile:
         keep = False
         body: list[bytes] = []
         pos = 0  # parsed up to here in self._buf
-        while len(records) < len(names):
-            buf = self._buf
+        count = len(names)
+        add = records.append
+        buf = self._buf
+        while len(records) < count:
             # parse what has arrived
-            while len(records) < len(names):
+            size_now = len(buf)
+            while len(records) < count:
                 if need < 0:
                     nl = buf.find(b"\n", pos)
                     if nl < 0:
-                        if len(buf) - pos > 1 << 16:
+                        if size_now - pos > 1 << 16:
                             self.kill()
                             raise GitError("git cat-file wrote an overlong header; stopped")
                         break
@@ -341,12 +344,16 @@ class _CatFile:
                     pos = nl + 1
                     fields = header.rsplit(" ", 2)
                     if len(fields) < 3 or not fields[2].isdigit() or not _SHA.match(fields[0]):
-                        records.append((header, None))  # "<name> missing" / "ambiguous"
+                        add((header, None))  # "<name> missing" / "ambiguous"
                         continue
                     size = int(fields[2])
+                    if size <= limit and pos + size < size_now:  # all there: no copies
+                        add((header, bytes(buf[pos : pos + size])))
+                        pos += size + 1
+                        continue
                     need, keep, body = size + 1, size <= limit, []
                     continue
-                take = min(need, len(buf) - pos)
+                take = min(need, size_now - pos)
                 if take <= 0:
                     break
                 if keep:
@@ -354,13 +361,12 @@ class _CatFile:
                 pos += take
                 need -= take
                 if need == 0:
-                    content = b"".join(body)[:-1] if keep else None
-                    records.append((header, content))
+                    add((header, b"".join(body)[:-1] if keep else None))
                     need, body = -1, []
             if pos:
                 del buf[:pos]
                 pos = 0
-            if len(records) >= len(names):
+            if len(records) >= count:
                 break
             wait = deadline - time.monotonic()
             if wait <= 0:
@@ -418,30 +424,41 @@ class _CatFile:
         self.proc.wait()
 
 
-def _parse_tree(data: bytes, prefix: str, width: int) -> Iterator[tuple[str, str, str]]:
+def _parse_tree(data: bytes, prefix: str, width: int) -> list[tuple[str, str, str]]:
     """Entries of a raw tree object: (mode as ls-tree shows it, object id, path)."""
+    out = []
     pos = 0
     end = len(data)
+    find = data.find
+    modes = _MODES
     while pos < end:
-        sp = data.find(b" ", pos)
-        nul = data.find(b"\0", sp + 1)
+        sp = find(b" ", pos)
+        nul = find(b"\0", sp + 1)
         if sp < 0 or nul < 0 or nul + 1 + width > end:
             raise GitError("a tree object is malformed; the commit cannot be listed")
         mode = data[pos:sp]
-        if not mode.isdigit():
-            raise GitError("a tree object is malformed; the commit cannot be listed")
+        shown = modes.get(mode) or _canonical_mode(mode)
         name = data[sp + 1 : nul].decode("utf-8", "surrogateescape")
-        sha = data[nul + 1 : nul + 1 + width].hex()
         pos = nul + 1 + width
-        if mode.startswith(b"4"):
-            shown = "040000"
-        elif mode.startswith(b"12"):
-            shown = "120000"
-        elif mode.startswith(b"16"):
-            shown = "160000"
-        else:  # a regular file, as git canonicalises it
-            shown = "100755" if int(mode, 8) & 0o100 else "100644"
-        yield shown, sha, f"{prefix}{name}"
+        out.append((shown, data[nul + 1 : pos].hex(), prefix + name))
+    return out
+
+
+_MODES = {b"40000": "040000", b"100644": "100644", b"100755": "100755", b"120000": "120000",
+          b"160000": "160000"}  # fmt: skip
+
+
+def _canonical_mode(mode: bytes) -> str:
+    """A tree entry's mode as git canonicalises it when reading a tree."""
+    if not mode.isdigit():
+        raise GitError("a tree object is malformed; the commit cannot be listed")
+    if mode.startswith(b"4"):
+        return "040000"
+    if mode.startswith(b"12"):
+        return "120000"
+    if mode.startswith(b"16"):
+        return "160000"
+    return "100755" if int(mode, 8) & 0o100 else "100644"  # a regular file
 
 
 class SharedShadow:
