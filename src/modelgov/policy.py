@@ -253,10 +253,12 @@ def load_policy(
             own["custom_rules"] = list(data["custom_rules"] or []) + list(own["custom_rules"] or [])
         data = merge(data, own)
         chain.append(overrides_label)
-    from .custom import custom_rules_from_policy
+    custom: list[Rule] = []
+    if data.get("custom_rules"):  # jsonschema and modelgov.custom only for packs that need them
+        from .custom import custom_rules_from_policy
 
-    custom = custom_rules_from_policy(data.get("custom_rules") or [], registry, chain[-1])
-    registry = registry.with_rules(custom)
+        custom = custom_rules_from_policy(data["custom_rules"], registry, chain[-1])
+        registry = registry.with_rules(custom)
     rules = normalize_rules(data.get("rules") or {}, registry, chain[-1])
     final = dict(data, rules=rules)
     final.setdefault("name", chain[-1])

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from .engine import ModelResult
+from .errors import EXIT_CLEAN, EXIT_FINDINGS
 from .findings import FailOn, Finding, Severity, fail_threshold, sort_findings
-
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
 
 
 class RuleMeta(NamedTuple):

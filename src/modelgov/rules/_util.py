@@ -61,7 +61,3 @@ def missing_fields(
             hint = (hints or {}).get(name, "")
             shown = "is empty" if name in value else "is missing"
             yield ctx.finding(pointer, f"`{section}.{name}` {shown}", hint, at_key=name in value)
-
-
-def tier_word(tier: str | None) -> str:
-    return f"{tier}-risk" if tier else "this"
