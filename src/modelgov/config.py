@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, unknown_keys
 
 CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
 CONFIG_KEYS = {
@@ -127,12 +127,8 @@ def config_from_data(data: Any, path: Path | None) -> Config:
     where = str(path) if path is not None else "config"
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config must be a mapping")
-    unknown = set(map(str, data)) - CONFIG_KEYS
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(sorted(CONFIG_KEYS))})"
-        )
+    if problem := unknown_keys(data, CONFIG_KEYS):
+        raise ConfigError(f"{where}: {problem}")
     folder = path.parent if path is not None else Path.cwd()
     policy = data.get("policy")
     if policy is not None and not isinstance(policy, str):

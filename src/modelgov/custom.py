@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .errors import PolicyError
+from .errors import PolicyError, unknown_keys
 from .findings import Finding, Severity
 from .registry import Registry
 from .rules.base import Rule, RuleContext
@@ -130,9 +130,8 @@ def _pointer(path: Sequence[Any]) -> str:
 def make_rule(spec: Any, where: str) -> Rule:
     if not isinstance(spec, dict):
         raise PolicyError(f"{where} must be a mapping with id, message, require")
-    bad = set(spec) - CUSTOM_KEYS
-    if bad:
-        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(map(str, bad)))}")
+    if problem := unknown_keys(spec, CUSTOM_KEYS):
+        raise PolicyError(f"{where}: {problem}")
     rid = spec.get("id")
     if not isinstance(rid, str) or not re.fullmatch(r"[A-Z][A-Z0-9]*[0-9]+", rid):
         raise PolicyError(

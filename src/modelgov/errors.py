@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -50,6 +50,19 @@ class PluginError(ModelgovError):
 
 class GitError(ModelgovError):
     """git could not answer a question modelgov must ask (used inside the git layer)."""
+
+
+def unknown_keys(mapping: Mapping[Any, Any], allowed: Iterable[str], *, noun: str = "key") -> str:
+    """``''`` when every key of ``mapping`` is allowed, else a sentence naming the others.
+
+    The one wording for every file modelgov validates (config, packs, custom
+    rules, policy tests, manifests): ``unknown key(s) a, b (known: x, y)``.
+    """
+    known = sorted(allowed)
+    bad = sorted(set(map(str, mapping)) - set(known))
+    if not bad:
+        return ""
+    return f"unknown {noun}(s) {', '.join(bad)} (known: {', '.join(known)})"
 
 
 def run_guarded(func: Callable[[], int]) -> int:

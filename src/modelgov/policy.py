@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from .errors import PolicyError
+from .errors import PolicyError, unknown_keys
 from .findings import Severity
 from .registry import Registry
 from .resources import data_dir
@@ -186,11 +186,8 @@ def _load_chain(
         data = {}
     if not isinstance(data, dict):
         raise PolicyError(f"policy pack {label}: the top level must be a mapping")
-    unknown = set(data) - PACK_KEYS
-    if unknown:
-        raise PolicyError(
-            f"policy pack {label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}"
-        )
+    if problem := unknown_keys(data, PACK_KEYS):
+        raise PolicyError(f"policy pack {label}: {problem}")
     return _extend(data, label, path.parent, (*seen, ident), confine)
 
 
@@ -295,12 +292,8 @@ def normalize_rules(raw: Any, registry: Registry, where: str) -> dict[str, Any]:
             raise PolicyError(
                 f"{where}: rules.{key} must be a mapping (enabled, severity, options, tiers)"
             )
-        bad = set(conf) - RULE_KEYS
-        if bad:
-            raise PolicyError(
-                f"{where}: rules.{key}: unknown setting(s) {', '.join(sorted(map(str, bad)))} "
-                f"(expected {', '.join(sorted(RULE_KEYS))})"
-            )
+        if problem := unknown_keys(conf, RULE_KEYS, noun="setting"):
+            raise PolicyError(f"{where}: rules.{key}: {problem}")
         _check_block(conf, rule, f"{where}: rules.{key}")
         tiers = conf.get("tiers", {})
         if not isinstance(tiers, dict):

@@ -48,7 +48,7 @@ from typing import Any
 import yaml
 
 from .config import Config, config_from_data
-from .errors import ConfigError, ModelgovError
+from .errors import ConfigError, ModelgovError, unknown_keys
 from .findings import Finding, Severity
 from .policy import Policy, load_policy, merge
 from .rules.base import TIERS, Rule
@@ -195,12 +195,8 @@ def _config(value: Any, where: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise CaseFileError(f"{where}: `config` must be a mapping (rules, custom_rules, roster)")
-    bad = set(map(str, value)) - CASE_CONFIG_KEYS
-    if bad:
-        raise CaseFileError(
-            f"{where}: config: unknown key(s) {', '.join(sorted(bad))} "
-            f"(a case's config may set {', '.join(sorted(CASE_CONFIG_KEYS))})"
-        )
+    if problem := unknown_keys(value, CASE_CONFIG_KEYS):
+        raise CaseFileError(f"{where}: config: {problem}")
     try:
         config_from_data(value, None)
     except ConfigError as exc:
@@ -220,11 +216,8 @@ def _rel_file(name: Any, where: str) -> str:
 def _expected(item: Any, where: str) -> Expected:
     if not isinstance(item, dict):
         raise CaseFileError(f"{where} must be a mapping with rule and pointer")
-    bad = set(map(str, item)) - EXPECT_KEYS
-    if bad:
-        raise CaseFileError(
-            f"{where}: unknown key(s) {', '.join(sorted(bad))} (expected {', '.join(sorted(EXPECT_KEYS))})"
-        )
+    if problem := unknown_keys(item, EXPECT_KEYS):
+        raise CaseFileError(f"{where}: {problem}")
     rule, pointer = item.get("rule"), item.get("pointer")
     if not isinstance(rule, str) or not rule.strip():
         raise CaseFileError(f"{where}: `rule` (a rule id or name) is required")
@@ -275,11 +268,8 @@ def load_case_file(path: Path) -> list[Case]:
     where = str(path)
     if not isinstance(data, dict):
         raise CaseFileError(f"{where}: a policy test file is a mapping with `cases:`")
-    bad = set(map(str, data)) - FILE_KEYS
-    if bad:
-        raise CaseFileError(
-            f"{where}: unknown key(s) {', '.join(sorted(bad))} (expected {', '.join(sorted(FILE_KEYS))})"
-        )
+    if problem := unknown_keys(data, FILE_KEYS):
+        raise CaseFileError(f"{where}: {problem}")
     rules = data.get("rules")
     if rules is not None:
         if isinstance(rules, str):
@@ -299,12 +289,8 @@ def load_case_file(path: Path) -> list[Case]:
         cwhere = f"{where}: cases[{i}]"
         if not isinstance(raw, dict):
             raise CaseFileError(f"{cwhere} must be a mapping with name and expect")
-        bad = set(map(str, raw)) - CASE_KEYS
-        if bad:
-            raise CaseFileError(
-                f"{cwhere}: unknown key(s) {', '.join(sorted(bad))} "
-                f"(expected {', '.join(sorted(CASE_KEYS))})"
-            )
+        if problem := unknown_keys(raw, CASE_KEYS):
+            raise CaseFileError(f"{cwhere}: {problem}")
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             raise CaseFileError(f"{cwhere}: `name` is required")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import GitError, UsageError
+from ..errors import GitError, UsageError, unknown_keys
 from ..gitio import is_bare_repo, looks_like_url, parse_remote
 from ..repoview import SKIP_DIRS, is_virtualenv
 
@@ -237,11 +237,8 @@ def _yaml_manifest(text: str, path: Path) -> list[ManifestEntry]:
             continue
         if not isinstance(item, dict):
             raise UsageError(f"{where} must be a URL, a path or a mapping with `url` or `path`")
-        unknown = set(map(str, item)) - {"url", "path", "repo", "team", "labels"}
-        if unknown:
-            raise UsageError(
-                f"{where}: unknown key(s) {', '.join(sorted(unknown))} (url, path, team, labels)"
-            )
+        if problem := unknown_keys(item, ("url", "path", "repo", "team", "labels")):
+            raise UsageError(f"{where}: {problem}")
         locs = [item[k] for k in ("url", "path", "repo") if k in item]
         if len(locs) != 1 or not isinstance(locs[0], str) or not locs[0].strip():
             raise UsageError(f"{where} needs exactly one of `url` or `path` (a string)")

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, unknown_keys
 from ..pathmatch import glob_regex
 from ..repoview import SKIP_DIRS
 
@@ -89,12 +89,8 @@ def heuristics_from(data: Any, where: str = "config") -> Heuristics:
         return Heuristics()
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where}: `audit` must be a mapping ({', '.join(sorted(KEYS))})")
-    unknown = set(map(str, data)) - KEYS
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key(s) under `audit`: {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(sorted(KEYS))})"
-        )
+    if problem := unknown_keys(data, KEYS):
+        raise ConfigError(f"{where}: `audit`: {problem}")
     values: dict[str, Any] = {}
     for key in ("artifacts", "training_files", "training_imports", "ignore"):
         if key in data:
