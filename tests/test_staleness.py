@@ -369,13 +369,13 @@ def test_people_who_left_or_are_unknown(declared: Any, tmp_path: Path) -> None:
     got = {(f["pointer"], f["line"]): f["message"] for f in found(report, "MG205")}
     assert got == {
         ("/owner/email", 15): f"owner dana.okafor@example.com has left (roster {roster}, line 2)",
-        ("/deploy/approvers/1/email", 62): (
+        ("/deploy/approvers/1/email", 63): (
             f"deploy approver (reliability) ops-lead@example.com is not in the roster {roster}"
         ),
-        ("/retraining/owner", 68): (
+        ("/retraining/owner", 93): (
             f"retraining owner dana.okafor@example.com has left (roster {roster}, line 2)"
         ),
-        ("/review/reviewed_by", 73): (
+        ("/review/reviewed_by", 98): (
             f"reviewer dana.okafor@example.com has left (roster {roster}, line 2)"
         ),
     }
