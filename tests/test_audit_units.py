@@ -18,12 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import orgfixture as of
 
-from modelgov.audit import discovery, heuristics, tighten
+from modelgov.audit import discovery, tighten
 from modelgov.audit.render.csv_ import neutralise
 from modelgov.audit.render.html import embed_json
 from modelgov.audit.runner import Journal, Progress
 from modelgov.config import Config, config_from_data
 from modelgov.errors import GitError, UsageError
+from modelgov.facts import heuristics
 from modelgov.gitio import looks_like_url, parse_remote, redact_url
 from modelgov.policy import Policy, RuleSettings, load_policy
 from modelgov.registry import full

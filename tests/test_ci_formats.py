@@ -122,8 +122,8 @@ def test_sarif_clean_run_validates_and_describes_every_rule() -> None:
             assert fix.split("\n")[0] in desc["help"]["markdown"]
     report = _json(str(COMPLIANT))
     props = run["properties"]
-    assert props["policy"]["name"] == report["policy"]["name"]
-    assert props["policy"]["digest"] == report["policy"]["digest"]
+    assert [t["policy"] for t in props["targets"]] == [t["policy"] for t in report["targets"]]
+    assert props["targets"][0]["root"] == "%SRCROOT%"
     assert props["today"] == TODAY
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
@@ -143,7 +143,7 @@ def test_sarif_failing_run_locates_every_finding() -> None:
         assert res["message"]["text"].startswith(f["message"])
         assert f["hint"] in res["message"]["text"]
         loc = res["locations"][0]["physicalLocation"]
-        assert loc["artifactLocation"] == {"uri": f["file"], "uriBaseId": "%SRCROOT%"}
+        assert loc["artifactLocation"] == {"uri": f["repo_path"], "uriBaseId": "%SRCROOT%"}
         assert not loc["artifactLocation"]["uri"].startswith("/")
         assert loc["region"] == {"startLine": f["line"], "startColumn": f["col"]}
         assert res["properties"]["pointer"] == f["pointer"]
@@ -233,8 +233,8 @@ def test_junit_one_suite_per_model_one_case_per_rule() -> None:
     total_tests = total_failures = 0
     for suite in suites:
         props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-        assert props["policy"] == report["policy"]["name"]
-        assert props["policy_digest"] == report["policy"]["digest"]
+        assert props["policy"] == report["targets"][0]["policy"]["name"]
+        assert props["policy_digest"] == report["targets"][0]["policy"]["digest"]
         assert props["today"] == TODAY
         file = props["file"]
         cases = suite.findall("testcase")
@@ -359,7 +359,7 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
     commands = _runner_parse(log)
     assert len(commands) == len(lines)
     assert {name for name, _, _ in commands} <= {"error", "warning", "notice"}
-    assert all(props["file"] == "a,b:c/model.yaml" for _, props, _ in commands)
+    assert all(props["file"].endswith("/a,b:c/model.yaml") for _, props, _ in commands)
     messages = "\n".join(message for _, _, message in commands)
     assert "%0A::add-mask::s3cret" in messages  # shown as text, not acted on
     assert "::error::pwned" in messages
@@ -410,7 +410,9 @@ def _rows(md: str, header: str) -> list[str]:
 
 
 FINDINGS_HEADER = "| location | rule | severity | message | hint | pointer |"
-MODELS_HEADER = "| model | file | risk tier | status | errors | warnings | notes | waived |"
+MODELS_HEADER = (
+    "| model | file | risk tier | policy | status | errors | warnings | notes | waived |"
+)
 
 
 def test_markdown_summary_of_a_failing_run() -> None:
@@ -424,7 +426,7 @@ def test_markdown_summary_of_a_failing_run() -> None:
     models = _rows(md, MODELS_HEADER)
     assert len(models) == 2
     broken = next(r for r in models if "examples/broken/model.yaml" in r)
-    assert f"| fail | {s['errors']} | 0 | 0 | 0 |" in broken
+    assert f"| default | fail | {s['errors']} | 0 | 0 | 0 |" in broken
     rows = _rows(md, FINDINGS_HEADER)
     assert len(rows) == len(report["findings"])
     for row, f in zip(rows, report["findings"], strict=True):
@@ -435,7 +437,8 @@ def test_markdown_summary_of_a_failing_run() -> None:
         assert _unmarkdown(cells[3]) == f["message"]
         assert _unmarkdown(cells[4]) == f["hint"]
         assert _unmarkdown(cells[5]) == f["pointer"]
-    assert report["policy"]["name"] in md and report["policy"]["digest"] in md
+    policy = report["targets"][0]["policy"]
+    assert policy["name"] in md and policy["digest"] in md
     assert f"today {TODAY}" in md
 
 
@@ -466,7 +469,7 @@ def test_markdown_escapes_untrusted_text(tmp_path: Path) -> None:
     for row in _rows(md, FINDINGS_HEADER):
         assert row.count("|") == 7, row
     for row in _rows(md, MODELS_HEADER):
-        assert row.count("|") == 9, row
+        assert row.count("|") == 10, row
     name_rows = [r for r in _rows(md, FINDINGS_HEADER) if "pwned" in r]
     assert name_rows
     seen = _unmarkdown(name_rows[0].strip("|").split("|")[3])

@@ -34,11 +34,13 @@ def test_json_output_is_complete_and_stable() -> None:
     result = run_cli("check", str(BROKEN), "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["tool"] == {"name": "modelgov", "version": modelgov.__version__}
     assert data["today"] == TODAY
-    assert data["policy"]["name"] == "default"
-    assert data["policy"]["digest"].startswith("sha256:")
+    (target,) = data["targets"]
+    assert target["policy"]["name"] == "default"
+    assert target["policy"]["digest"].startswith("sha256:")
+    assert target["root"] == "." and target["config"] is None and target["exit_code"] == 1
     assert data["summary"]["errors"] == len(
         [f for f in data["findings"] if f["severity"] == "error"]
     )
@@ -54,6 +56,8 @@ def test_json_output_is_complete_and_stable() -> None:
             "message",
             "hint",
             "model",
+            "repo_path",
+            "target",
         }
         assert finding["line"] >= 1 and finding["col"] >= 1
         assert finding["model"] == "Churn Model" or finding["model"] == ""

@@ -118,7 +118,7 @@ def test_a_custom_rule_finding_is_located(tmp_path: Path) -> None:
     pack = _pack(
         tmp_path, "extends: default\nrules: {MG160: false, MG161: false}\ncustom_rules:\n" + RULE
     )
-    result = run_cli("check", str(repo), "--policy", str(pack))
+    result = run_cli("check", ".", "--policy", str(pack), cwd=repo)
     assert result.exit_code == 1, result.stdout + result.stderr
     # No pointer declared: the finding stands where jsonschema blames, /drift/monitors.
     line = next(ln for ln in result.stdout.splitlines() if "ACME001" in ln)

@@ -10,7 +10,7 @@ from conftest import COMPLIANT, run_cli
 
 
 def _models(result_stdout: str) -> list[str]:
-    return [m["file"] for m in json.loads(result_stdout)["models"]]
+    return [m["repo_path"] for m in json.loads(result_stdout)["models"]]
 
 
 def _plant(root: Path, rel: str) -> None:

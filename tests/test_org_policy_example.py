@@ -86,9 +86,10 @@ def test_the_org_pack_checks_the_repo(org_repo: tuple[Path, Path]) -> None:
         r"All clear: 1 model checked, 1 waived; policy acme \(sha256:[0-9a-f]{12}\)", result.stdout
     )
     report = json.loads(run(site, repo, "check", "--format", "json").stdout)
-    assert report["policy"]["name"] == "acme"
-    assert report["policy"]["chain"][0] == "default"
-    assert report["policy"]["chain"][1].endswith("policy/acme.yaml")
+    (target,) = report["targets"]
+    assert target["policy"]["name"] == "acme"
+    assert target["policy"]["chain"][0] == "default"
+    assert target["policy"]["chain"][1].endswith("policy/acme.yaml")
 
 
 def test_the_org_rules_fail_what_they_should(org_repo: tuple[Path, Path]) -> None:

@@ -32,7 +32,8 @@ def _digest(pack: Path) -> str:
     report = json.loads(
         run_cli("check", str(BROKEN), "--policy", str(pack), "--format", "json").stdout
     )
-    digest = report["policy"]["digest"]
+    (target,) = report["targets"]
+    digest = target["policy"]["digest"]
     assert isinstance(digest, str) and digest.startswith("sha256:") and len(digest) == 71
     return digest
 

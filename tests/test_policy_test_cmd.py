@@ -168,14 +168,14 @@ def test_git_rules_are_left_out_of_coverage() -> None:
         options={},
         doc="Judges git history.\n",
         check=no_findings,  # type: ignore[arg-type]
-        uses=frozenset({"git"}),
+        uses=frozenset({"history"}),
     )
     pack = load_policy(None, builtin().with_rules([git_rule]))
     cov = coverage(pack, collect([Path(__file__).parent / "rules"]))
     assert "ACME900" in {r.id for r in cov.excluded}
-    assert all("git" in r.uses for r in cov.excluded)
+    assert all("history" in r.uses for r in cov.excluded)
     assert "ACME900" not in {r.id for r in cov.counted}
-    assert not any("git" in r.uses for r in cov.counted)
+    assert not any("history" in r.uses for r in cov.counted)
 
 
 def test_runner_reports_each_case(tmp_path: Path) -> None:

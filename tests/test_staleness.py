@@ -69,7 +69,7 @@ def test_code_changed_after_the_declaration(stale_repo: Any) -> None:
     code, report = check(stale_repo.path)
     assert code == 1
     (f,) = found(report, "MG202")
-    assert (f["severity"], f["file"], f["pointer"], f["line"], f["col"]) == (
+    assert (f["severity"], f["repo_path"], f["pointer"], f["line"], f["col"]) == (
         "error",
         "model.yaml",
         "/paths",
@@ -133,23 +133,14 @@ def test_updating_the_declaration_clears_it(stale_repo: Any) -> None:
 def test_stale_code_days_is_a_fact(stale_repo: Any) -> None:
     import datetime as dt
 
-    from modelgov.commands.check import judge_target
-    from modelgov.config import Config
+    from modelgov.engine.paths import Request, judge_path
     from modelgov.policy import load_policy
     from modelgov.registry import full
-    from modelgov.workspace import open_target
+    from modelgov.results import Ages
 
-    target = open_target(stale_repo.path)
-    try:
-        results, _ = judge_target(
-            target, load_policy(None, full()), Config(), dt.date(2026, 11, 30)
-        )
-    finally:
-        target.close()
-    facts = results[0].facts
-    assert facts["stale_code_days"] == 77
-    assert facts["days_since_review"] == 28
-    assert facts["days_since_drill"] == 49
+    policy = load_policy(None, full())
+    (target,) = judge_path(stale_repo.path, Request(today=dt.date(2026, 11, 30)), lambda c: policy)
+    assert target.models[0].ages == Ages(review=28, drill=49, stale_code=77)
 
 
 def test_monorepo_and_renamed_model(make_repo: Any) -> None:
@@ -165,7 +156,7 @@ def test_monorepo_and_renamed_model(make_repo: Any) -> None:
     r.commit("retention code", date="2026-11-25", author=SAM)
     _, report = check(r.path)
     stale = found(report, "MG202")
-    assert [(f["file"], f["line"]) for f in stale] == [("models/fraud/model.yaml", 9)]
+    assert [(f["repo_path"], f["line"]) for f in stale] == [("models/fraud/model.yaml", 9)]
     assert '"fraud code" (models/fraud/src/fraud/score.py)' in stale[0]["message"]
     assert "retention" not in stale[0]["message"]
 
@@ -344,7 +335,7 @@ def test_owner_history_follows_renames(handed_over: Any) -> None:
     handed_over.git("mv", "fraud.model.yaml", "model.yml")
     handed_over.commit("rename", date="2026-04-01")
     (f,) = found(check(handed_over.path)[1], "MG204")
-    assert f["file"] == "model.yml" and "from sam.lee@example.com" in f["message"]
+    assert f["repo_path"] == "model.yml" and "from sam.lee@example.com" in f["message"]
 
 
 # -- MG205 person-inactive ----------------------------------------------------------

@@ -51,7 +51,7 @@ def _repo(make_repo: Any) -> Any:
 
 def test_text_lists_expired_first_then_soonest(make_repo: Any) -> None:
     repo = _repo(make_repo)
-    result = run_cli("waivers", str(repo.path))
+    result = run_cli("waivers", cwd=repo.path)  # paths as seen from where the user stands
     assert result.exit_code == 0, result.stderr
     heads = [line for line in result.stdout.splitlines() if line and not line.startswith(" ")]
     assert heads[:4] == [
@@ -89,7 +89,7 @@ def test_expiring_keeps_those_ending_soon_and_the_lapsed(make_repo: Any) -> None
 
 def test_json_carries_every_field(make_repo: Any) -> None:
     repo = _repo(make_repo)
-    data = json.loads(run_cli("waivers", str(repo.path), "--format", "json").stdout)
+    data = json.loads(run_cli("waivers", "--format", "json", cwd=repo.path).stdout)
     fraud = next(w for w in data["waivers"] if w["rule"] == "MG201")
     assert fraud == {
         "model": "fraud-scorer",

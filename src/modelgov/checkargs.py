@@ -17,6 +17,7 @@ click's.  ``tests/test_checkargs.py`` checks that both parsers agree.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -190,6 +191,20 @@ def parse_fast(args: Sequence[str]) -> dict[str, Any] | None:
     return values
 
 
+def parse_today(text: str | None) -> _dt.date:
+    """``--today``, else ``MODELGOV_TODAY``, else the calendar date: the one place the
+    date every date rule compares against is decided."""
+    from .errors import UsageError
+
+    value = text or os.environ.get("MODELGOV_TODAY")
+    if not value:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
 def output_pair(value: str) -> tuple[str, Path]:
     from .errors import UsageError
 
@@ -221,7 +236,7 @@ def to_options(values: Mapping[str, Any]) -> Any:
         policy=values["policy"],
         config=values["config"],
         fail_on=values["fail_on"],
-        today=cmd.parse_today(values["today"]) if values["today"] else None,
+        today=parse_today(values["today"]),
         source="index" if staged else ("commit" if rev or as_of else "worktree"),
         rev=rev,
         index_file=os.environ.get("GIT_INDEX_FILE") if staged else None,
@@ -230,5 +245,5 @@ def to_options(values: Mapping[str, Any]) -> Any:
         outputs=pairs,
         color=values["color"],
         roster=values["roster"],
-        as_of=cmd.parse_today(as_of) if as_of else None,
+        as_of=parse_today(as_of) if as_of else None,
     )

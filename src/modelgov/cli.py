@@ -82,14 +82,22 @@ def schema() -> int:
     return 0
 
 
+_CONFIG_HERE = click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file [default: the one `check` finds from the current folder].",
+)
+
+
 @cli.command(name="rules")
 @click.option("--policy", metavar="NAME|FILE", help="Show severities and state under this pack.")
+@_CONFIG_HERE
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text")
-def rules_cmd(policy: str | None, fmt: str) -> int:
-    """List the rules with their default severity."""
+def rules_cmd(policy: str | None, config: Path | None, fmt: str) -> int:
+    """List the rules with their severity per risk tier under the policy that applies here."""
     from .commands import rules as cmd
 
-    return cmd.list_rules(policy, fmt)
+    return cmd.list_rules(policy, fmt, config)
 
 
 @cli.command()
@@ -97,11 +105,12 @@ def rules_cmd(policy: str | None, fmt: str) -> int:
 @click.option(
     "--policy", metavar="NAME|FILE", help="Resolve the rule (and custom rules) under this pack."
 )
-def explain(rule: str, policy: str | None) -> int:
-    """Explain a rule: rationale, failing and passing snippets, the fix."""
+@_CONFIG_HERE
+def explain(rule: str, policy: str | None, config: Path | None) -> int:
+    """Explain a rule under the policy that applies here: rationale, snippets, the fix."""
     from .commands import rules as cmd
 
-    return cmd.explain(rule, policy)
+    return cmd.explain(rule, policy, config)
 
 
 @cli.command()
@@ -112,9 +121,10 @@ def explain(rule: str, policy: str | None) -> int:
 @click.option("--risk-tier", type=click.Choice(["low", "medium", "high"]), default="medium")
 def init(folder: Path, name: str | None, risk_tier: str) -> int:
     """Write a commented model.yaml skeleton (never overwrites)."""
+    from .checkargs import parse_today
     from .commands import init as cmd
 
-    return cmd.run(folder, name=name, risk_tier=risk_tier)
+    return cmd.run(folder, name=name, risk_tier=risk_tier, today=parse_today(None))
 
 
 @cli.group()
@@ -157,8 +167,8 @@ def policy_test(
     quiet: bool,
 ) -> int:
     """Run the policy test cases in PATHS (case files, or folders of *.yaml case files)."""
+    from .checkargs import parse_today
     from .commands import policy_test as cmd
-    from .commands.check import parse_today
 
     return cmd.run(
         list(paths),
@@ -199,8 +209,8 @@ def waivers(
     paths: tuple[Path, ...], expiring: str | None, fmt: str, today: str | None, fail_expired: bool
 ) -> int:
     """List the waivers of every model in PATHS, expired first, then soonest to end."""
+    from .checkargs import parse_today
     from .commands import waivers as cmd
-    from .commands.check import parse_today
 
     return cmd.run(
         list(paths) or [Path(".")],

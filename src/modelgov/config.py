@@ -1,8 +1,8 @@
 """Find, read and validate a repository's modelgov config.
 
 The config is ``.modelgov.yaml`` (or ``.modelgov.yml``) or the
-``[tool.modelgov]`` table of ``pyproject.toml``, found by walking up from the
-checked path to the repository root.  ``--config FILE`` names one directly.
+``[tool.modelgov]`` table of ``pyproject.toml``; :mod:`modelgov.engine.configs`
+finds the one that governs each model.  ``--config FILE`` names one directly.
 Keys::
 
     policy: default          # pack name or path (relative to the config file)
@@ -20,13 +20,10 @@ message that names it.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
-
-import yaml
 
 from .errors import ConfigError, unknown_keys
 
@@ -48,7 +45,7 @@ class Config(NamedTuple):
     exclude: tuple[str, ...] = ()
     overrides: Mapping[str, Any] = {}  # never mutated
     allow_loosen: bool = False
-    audit: Mapping[str, Any] | None = None  # validated by modelgov.audit.heuristics
+    audit: Mapping[str, Any] | None = None  # validated by modelgov.facts.heuristics
     #: A config found in the checked repository may only name files inside this folder
     #: (the repository root); ``None`` for ``--config`` and the defaults.
     confine: Path | None = None
@@ -62,49 +59,29 @@ class Config(NamedTuple):
         return str(self.path) if self.path is not None else "defaults"
 
 
-def find_config(start: Path, stop_at: Path | None = None) -> Path | None:
-    """Walk up from ``start`` to ``stop_at`` (the repo root) looking for a config."""
-    here = start if start.is_dir() else start.parent
-    here = Path(here).absolute()
-    stop = Path(stop_at).absolute() if stop_at is not None else None
-    while True:
-        for name in CONFIG_NAMES:
-            candidate = here / name
-            if candidate.is_file():
-                return candidate
-        pyproject = here / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
-        if stop is not None and here == stop:
-            return None
-        if (here / ".git").exists() and stop is None:
-            return None
-        if here.parent == here:
-            return None
-        here = here.parent
-
-
-def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        return "[tool.modelgov" in pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-
-
 def read_config(path: Path) -> Config:
-    """Read and validate a config file."""
+    """Read and validate the config file ``--config`` names (trusted: not confined)."""
     from .repoview import ReadError, read_regular_file
 
     try:
         raw = read_regular_file(str(path), MAX_CONFIG_BYTES)
-        if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"config {path} is larger than {MAX_CONFIG_BYTES} bytes; not read")
-        text = raw.decode("utf-8")
     except ReadError as exc:
         raise ConfigError(f"config {path} {exc}") from None
+    config = parse_config(raw, path.name, str(path), path)
+    return config if config is not None else Config(path=path)
+
+
+def parse_config(raw: bytes, name: str, shown: str, path: Path | None) -> Config | None:
+    """Parse config bytes (``None``: a pyproject.toml without a ``[tool.modelgov]`` table)."""
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config {shown} is larger than {MAX_CONFIG_BYTES} bytes; not read")
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"config {path} is not valid UTF-8") from None
-    if path.name == "pyproject.toml":
+        raise ConfigError(f"config {shown} is not valid UTF-8") from None
+    if name == "pyproject.toml":
+        if "[tool.modelgov" not in text:
+            return None
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - Python 3.10
@@ -112,19 +89,35 @@ def read_config(path: Path) -> Config:
         try:
             data = tomllib.loads(text).get("tool", {}).get("modelgov", {})
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+            raise ConfigError(f"{shown} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{shown} nests too deeply to be read") from None
     else:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(
-                f"config {path} is not valid YAML: {' '.join(str(exc).split())}"
-            ) from None
-    return config_from_data(data if data is not None else {}, path)
+        data = load_yaml(text, f"config {shown}")
+    return config_from_data(data if data is not None else {}, path, where=shown)
 
 
-def config_from_data(data: Any, path: Path | None) -> Config:
-    where = str(path) if path is not None else "config"
+def load_yaml(text: str, shown: str) -> Any:
+    """YAML of a file modelgov reads besides model.yaml (configs, packs, rosters, cases).
+
+    Read by the bounded loader of :mod:`modelgov.document`: aliases, nesting
+    depth, value counts and scalar sizes are capped as for a model.yaml, so an
+    alias bomb or a deeply nested list is a clear error, never a hang or a crash.
+    """
+    from .document import load_text
+
+    doc = load_text(shown, text)
+    if doc.problems:
+        first = doc.problems[0]
+        what = "is not valid YAML" if first.rule == "MG001" else "cannot be read"
+        raise ConfigError(
+            f"{shown} {what} (line {first.line}, column {first.col}): {first.message}"
+        )
+    return doc.data
+
+
+def config_from_data(data: Any, path: Path | None, *, where: str = "") -> Config:
+    where = where or (str(path) if path is not None else "config")
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config must be a mapping")
     if problem := unknown_keys(data, CONFIG_KEYS):
@@ -151,7 +144,7 @@ def config_from_data(data: Any, path: Path | None) -> Config:
         raise ConfigError(f"{where}: `allow_loosen` must be true or false")
     audit = data.get("audit")
     if audit is not None:
-        from .audit.heuristics import validate
+        from .facts.heuristics import validate
 
         validate(audit, where)
     overrides = {k: data[k] for k in ("rules", "custom_rules") if k in data}
@@ -165,48 +158,3 @@ def config_from_data(data: Any, path: Path | None) -> Config:
         allow_loosen=allow,
         audit=audit,
     )
-
-
-def load_config(explicit: Path | None, start: Path, repo_root: Path | None) -> Config:
-    if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"config file {explicit} does not exist")
-        return read_config(explicit)
-    found = find_config(start, repo_root)
-    if found is None:
-        return Config()
-    # Inside git: the repository root; outside git: the folder that holds the config.
-    return _confined(found, Path(repo_root) if repo_root is not None else found.parent)
-
-
-def _inside(path: Path | str, root: Path) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(root)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
-
-
-def _confined(found: Path, root: Path) -> Config:
-    """Read a config found in the checked repository, which is as untrusted as the repository.
-
-    It may not be a link out of the repository, and the files it names (policy
-    pack, roster; the pack's ``extends`` are checked when the pack is loaded)
-    must stay inside the repository: otherwise a pull request could make a CI
-    run print pieces of any file on the runner in an error message.
-    """
-    if not _inside(found, root):
-        raise ConfigError(
-            f"config {found} is a symlink that leads outside the repository; not read"
-        )
-    config = read_config(found)
-    policy = config.policy or ""
-    is_path = "/" in policy or policy.endswith((".yaml", ".yml"))
-    if is_path and not _inside(Path(policy).expanduser(), root):
-        raise ConfigError(
-            f"{found}: policy {policy!r} leads outside the repository; a repository's "
-            "config may only name files inside it (give an outside pack with --policy)"
-        )
-    if config.roster is not None and not _inside(config.roster, root):
-        raise ConfigError(
-            f"{found}: roster {str(config.roster)!r} leads outside the repository; a "
-            "repository's config may only name files inside it (give it with --roster)"
-        )
-    return config._replace(confine=root)

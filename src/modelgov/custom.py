@@ -31,7 +31,6 @@ pre-commit hook stays fast for everyone else.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -102,16 +101,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return value
-
-
 def _validator(schema: Any, where: str) -> Any:
     import jsonschema
 
@@ -164,9 +153,7 @@ def make_rule(spec: Any, where: str) -> Rule:
     def check(ctx: RuleContext) -> Iterator[Finding]:
         if not ctx.doc.ok:
             return
-        instance = ctx.model.extra.get("jsonable")
-        if instance is None:
-            instance = ctx.model.extra["jsonable"] = _jsonable(ctx.data)
+        instance = ctx.facts.instance
         try:
             with _time_limit(RULE_SECONDS):
                 if when is not None and not when.is_valid(instance):
@@ -208,6 +195,7 @@ def make_rule(spec: Any, where: str) -> Rule:
         doc="\n".join(doc_parts) + "\n",
         check=check,
         origin=where.split(":")[0],
+        uses=frozenset({"instance"}),
     )
 
 

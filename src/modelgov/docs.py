@@ -43,6 +43,15 @@ explained in [policies.md](policies.md).
 """
 
 
+#: What each fact a rule reads (``USES``) asks of the repository, in words.
+NEEDS = {
+    "history": "the git history",
+    "roster": "a roster",
+    "codeowners": "a CODEOWNERS file",
+    "instance": "the document as JSON",
+}
+
+
 def _value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]" if value else "[]"
@@ -70,7 +79,9 @@ def render_rule(rule: Rule, packs: dict[str, Policy]) -> list[str]:
     out += [
         f"Default severity: `{rule.severity.label}`."
         + ("" if rule.waivable else " Findings of this rule cannot be waived.")
-        + (f" Needs: {', '.join(sorted(rule.uses))}." if rule.uses else ""),
+        + (
+            f" Needs: {', '.join(NEEDS.get(u, u) for u in sorted(rule.uses))}." if rule.uses else ""
+        ),
         "",
         "| pack | " + " | ".join(TIERS) + " |",
         "| --- | " + " | ".join("---" for _ in TIERS) + " |",

@@ -441,12 +441,7 @@ def _resolve_rules(case: Case, policy: Policy) -> set[str] | None:
 
 
 def judge_case(case: Case, policy: Policy, today: _dt.date) -> list[Finding]:
-    """Write the case into a temporary folder and judge it like ``modelgov check`` would."""
-    from .commands.check import judge_target
-    from .context import load_roster
-    from .repoview import MODEL_FILE_NAMES, WorktreeView, walk_files
-    from .workspace import Target
-
+    """Write the case into a temporary folder and judge it as ``modelgov check`` would."""
     with tempfile.TemporaryDirectory(prefix="modelgov-case-") as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
@@ -460,20 +455,20 @@ def judge_case(case: Case, policy: Policy, today: _dt.date) -> list[Finding]:
             (root / "model.yaml").write_text(case.model, encoding="utf-8", newline="")
         elif case.path is not None and case.path.is_file():
             (root / "model.yaml").write_bytes(case.path.read_bytes())
-        models = sorted(
-            rel for rel in walk_files(root) if posixpath.basename(rel) in MODEL_FILE_NAMES
-        )
-        target = Target(
-            root=root,
-            view=WorktreeView(root, label=case.id),
-            models=models,
-            missing=[] if models else [""],
-            start=root,
-        )
-        roster_file = case.config.get("roster")
-        roster = load_roster(root / roster_file) if isinstance(roster_file, str) else None
-        results, extra = judge_target(target, policy, Config(), today, roster=roster)
-    return [f for r in results for f in r.findings] + list(extra)
+        return judge_folder(root, policy, today, case.config.get("roster"))
+
+
+def judge_folder(root: Path, policy: Policy, today: _dt.date, roster: Any) -> list[Finding]:
+    """Judge the folder ``root`` under ``policy``, through the engine ``check`` uses."""
+    from .engine.paths import Request, judge_path
+
+    request = Request(
+        today=today,
+        discover_configs=False,  # the case says everything: no config of the folder applies
+        roster=root / roster if isinstance(roster, str) else None,
+    )
+    targets = judge_path(root, request, lambda _config: policy)
+    return [f for t in targets for f in t.all_findings()]
 
 
 def _fits(e: Expected, rule_id: str, f: Finding) -> bool:
@@ -549,7 +544,7 @@ def coverage(pack: Policy, cases: Sequence[Case]) -> Coverage:
             rule = pack.registry.resolve(e.rule)
             expected.add(rule.id if rule is not None else e.rule.upper())
     enabled = [r for r in pack.registry if any(pack.settings(r, t).enabled for t in TIERS)]
-    counted = tuple(r for r in enabled if "git" not in r.uses)
-    excluded = tuple(r for r in enabled if "git" in r.uses)
+    counted = tuple(r for r in enabled if "history" not in r.uses)
+    excluded = tuple(r for r in enabled if "history" in r.uses)
     exercised = tuple(r for r in counted if r.id in expected)
     return Coverage(counted, exercised, excluded)

@@ -55,7 +55,7 @@ def _findings(run: Run) -> dict[str, list[dict[str, object]]]:
     """Findings of a JSON run by file."""
     out: dict[str, list[dict[str, object]]] = {}
     for f in json.loads(run.stdout)["findings"]:
-        out.setdefault(str(f["file"]), []).append(f)
+        out.setdefault(str(f["repo_path"]), []).append(f)
     return out
 
 
@@ -247,7 +247,7 @@ def test_odd_file_names_are_judged_and_never_taken_as_options(make_repo) -> None
     for mode in ([], ["--staged"], ["--rev", "HEAD"]):
         runs = _every_format(*mode, ".", cwd=repo.path, formats=_formats(mode), expect=0)
         report = json.loads(runs["json"].stdout)
-        assert sorted(m["file"] for m in report["models"]) == sorted(
+        assert sorted(m["repo_path"] for m in report["models"]) == sorted(
             f"{n}/model.yaml" for n in ODD_NAMES
         ), runs["json"].describe()
         for out in runs.values():

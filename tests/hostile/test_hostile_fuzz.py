@@ -3,8 +3,8 @@
 Generated documents -- random nested data dumped as YAML, random text and
 bytes, and mutations of the reference model.yaml (keys deleted, types
 swapped, random unicode, lines dropped, duplicated or cut) -- go through the
-real loader (``document.load``), the real engine (``engine.check_model``
-with a real ``ModelContext`` over a ``WorktreeView`` of a folder holding the
+real loader (``document.load``), the real engine (``engine.judge.judge_model``
+over a ``Workspace`` of a folder holding the
 reference documents, a roster and CODEOWNERS) under the default and strict
 packs, and every report format.  Each document ends as findings (located,
 with a rule id and a message) or a clean loader problem: never an exception,
@@ -28,15 +28,15 @@ from hypothesis import strategies as st
 
 from conftest import COMPLIANT
 from modelgov import document
-from modelgov.engine import ModelResult, check_model
+from modelgov.engine.judge import Setup, judge_model
+from modelgov.engine.workspace import Workspace
 from modelgov.findings import Finding
-from modelgov.people import parse_codeowners, parse_roster
+from modelgov.people import parse_roster
 from modelgov.policy import Policy, load_policy
 from modelgov.registry import full
-from modelgov.report import Report
 from modelgov.reporters import FORMATS, render
 from modelgov.repoview import WorktreeView
-from modelgov.rules.base import ModelContext
+from modelgov.results import PolicyInfo, RunResult, TargetResult
 
 TODAY = _dt.date(2026, 11, 30)
 PER_DOCUMENT_SECONDS = 1.0
@@ -59,16 +59,14 @@ FEWER = settings(FUZZ, max_examples=100)  # most random text is not even YAML
 class World:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.view = WorktreeView(root)
+        (root / "CODEOWNERS").write_text("* @payments-ml\nmodel.yaml dana.okafor@example.com\n")
+        self.workspace = Workspace(root, WorktreeView(root))
         registry = full()
         self.policies: list[Policy] = [load_policy(None, registry), load_policy("strict", registry)]
         self.roster = parse_roster(
             b"email,status\ndana.okafor@example.com,active\nsam.lee@example.com,left\n"
             b"priya.natarajan@example.com,active\n",
             "roster.csv",
-        )
-        self.codeowners = parse_codeowners(
-            "* @dana.okafor\nmodel.yaml @payments-ml\n", "CODEOWNERS"
         )
 
 
@@ -85,32 +83,22 @@ def judge(world: World, raw: bytes) -> None:
     doc = document.load("model.yaml", raw)
     results = []
     for policy in world.policies:
-        ctx = ModelContext(
-            doc=doc,
-            file="model.yaml",
-            base="",
-            today=TODAY,
-            repo=world.view,
-            roster=world.roster,
-            codeowners=world.codeowners,
-        )
-        findings = check_model(ctx, policy)
-        _assert_sane(findings, doc)
-        results.append(
-            ModelResult(file="model.yaml", name=ctx.name, tier=ctx.tier, findings=tuple(findings))
-        )
+        setup = Setup(policy=policy, today=TODAY, roster=world.roster)
+        waivable = {k.lower(): r.waivable for r in policy.registry for k in (r.id, r.name)}
+        result = judge_model(world.workspace, "model.yaml", doc, setup, waivable)
+        _assert_sane(list(result.findings), doc)
+        results.append(result)
     policy = world.policies[0]
-    report = Report(
-        version="fuzz",
-        today=TODAY.isoformat(),
-        policy_name=policy.name,
-        policy_digest=policy.digest,
-        policy_chain=policy.chain,
+    target = TargetResult(
+        root=world.root.as_posix(),
+        cwd=world.root.as_posix(),
+        config=None,
+        policy=PolicyInfo(policy.name, policy.digest, policy.chain),
         fail_on="error",
-        results=tuple(results[:1]),
-        rules=(),  # the rule descriptors are the same for every document: not fuzzed
-        root=str(world.root),
+        models=tuple(results[:1]),
     )
+    # the rule descriptors are the same for every document: not fuzzed
+    report = RunResult(version="fuzz", today=TODAY.isoformat(), targets=(target,))
     for fmt in FORMATS:
         out = render(fmt, report, color=fmt == "text")
         assert isinstance(out, str)
@@ -244,10 +232,14 @@ def test_mutated_reference_text(world: World, raw: bytes) -> None:
 
 def test_the_reference_itself_is_clean(world: World) -> None:
     """The harness judges for real: the reference model passes, a broken one does not."""
-    doc = document.load("model.yaml", REFERENCE_TEXT.encode("utf-8"))
-    ctx = ModelContext(doc=doc, file="model.yaml", base="", today=TODAY, repo=world.view)
-    assert [f.rule for f in check_model(ctx, world.policies[0]) if f.active] == []
-    broken = REFERENCE_TEXT.replace("owner:", "former_owner:", 1).encode("utf-8")
-    doc = document.load("model.yaml", broken)
-    ctx = ModelContext(doc=doc, file="model.yaml", base="", today=TODAY, repo=world.view)
-    assert "MG110" in {f.rule for f in check_model(ctx, world.policies[0])}
+    policy = world.policies[0]
+    setup = Setup(policy=policy, today=TODAY)
+    waivable = {k.lower(): r.waivable for r in policy.registry for k in (r.id, r.name)}
+
+    def rules(text: str) -> list[str]:
+        doc = document.load("model.yaml", text.encode("utf-8"))
+        result = judge_model(world.workspace, "model.yaml", doc, setup, waivable)
+        return [f.rule for f in result.findings if f.active]
+
+    assert rules(REFERENCE_TEXT) == []
+    assert "MG110" in rules(REFERENCE_TEXT.replace("owner:", "former_owner:", 1))

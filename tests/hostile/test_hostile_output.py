@@ -177,7 +177,7 @@ def test_check_output_is_inert(check_runs: dict[str, Run], fmt: str) -> None:
         data = json.loads(out)
         assert data  # the payloads are data inside strings, nothing else
     if fmt == "json":
-        files = {m["file"] for m in data["models"]}
+        files = {m["repo_path"] for m in data["models"]}
         assert files == {f"{folder}/model.yaml" for folder in FOLDERS}
         assert any(SCRIPT in m["name"] for m in data["models"])  # kept, as data
     if fmt == "sarif":

@@ -230,7 +230,7 @@ def test_every_monster_is_a_located_finding_in_every_format(tmp_path: Path) -> N
     assert report["summary"]["models"] == len(MONSTERS)
     for i, (case, _build, rule, pointer) in enumerate(MONSTERS):
         prefix = f"{i:02d}-{case}/"
-        mine = [f for f in report["findings"] if f["file"].startswith(prefix)]
+        mine = [f for f in report["findings"] if f["repo_path"].startswith(prefix)]
         _check_findings(mine, rule, pointer)
     assert not (tmp_path / "constructed").exists(), "a YAML tag constructed a Python object"
     for fmt in ("text", "github", "sarif", "junit", "markdown"):

@@ -16,9 +16,9 @@ AUDIT_FORMATS = ["table", "json", "csv", "markdown", "html"]
 
 
 def _date(value: str | None, option: str) -> Any:
-    from ..commands.check import parse_today
+    from ..checkargs import parse_today
 
-    if not value:
+    if value is None:
         return None
     try:
         return parse_today(value)
@@ -159,7 +159,7 @@ def run_command(
         config=kw["config"],
         roster=kw["roster"],
         fail_on=kw["fail_on"],
-        today=_date(kw["today"], "--today"),
+        today=_date(kw["today"] or "", "--today"),
         as_of=_date(kw["as_of"], "--as-of"),
         formats=list(formats) or ["table"],
         output=plain,

@@ -15,29 +15,35 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import posixpath
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
-from ..config import CONFIG_NAMES, Config, config_from_data, load_config
-from ..document import MAX_BYTES, Document
-from ..engine import ModelResult
+from ..config import Config
+from ..document import Document
+from ..engine.configs import Ignored, RepoConfigs, explicit_config
+from ..engine.discovery import excluded, models_in
+from ..engine.factpass import load_roster, repo_facts
+from ..engine.judge import Setup, judge_target, judge_target_rules
+from ..engine.workspace import Workspace, tree_view
 from ..errors import GitError, ModelgovError
+from ..facts.heuristics import (
+    MAX_SIGNALS_SHOWN,
+    Heuristics,
+    Undeclared,
+    find_undeclared,
+    heuristics_from,
+)
 from ..findings import FailOn, fail_threshold
 from ..gitio import GitRepo, SharedShadow, find_git_dir, parse_remote
-from ..pathmatch import glob_regex, matcher
-from ..repoview import MODEL_FILE_NAMES, SKIP_DIRS, TreeView
-from ..rules._util import as_date
-from ..workspace import Target
+from ..pathmatch import matcher
+from ..results import ModelResult
 from .discovery import RepoSpec
-from .heuristics import MAX_SIGNALS_SHOWN, Heuristics, Undeclared, find_undeclared, heuristics_from
 from .tighten import Effective, OrgPolicy, effective_policy
 
 STATUSES = ("pass", "fail", "error", "undeclared")
-_CRASHED = "modelgov.audit/crashed"
 
 
 @dataclass(frozen=True)
@@ -78,11 +84,10 @@ def org_state(settings: AuditSettings) -> OrgState:
     state = _STATE.get(settings)
     if state is not None:
         return state
-    from ..context import load_roster
     from ..policy import load_policy
     from ..registry import full as full_registry
 
-    config = load_config(Path(settings.config), Path.cwd(), None) if settings.config else Config()
+    config = explicit_config(Path(settings.config)) if settings.config else Config()
     ref = settings.policy or config.policy
     relative_to = Path.cwd() if settings.policy else config.folder
     registry = full_registry()
@@ -319,60 +324,35 @@ def _audit(
         return _judge_commit(spec, state, repo, commit, entries)
 
 
-def _skipped(path: str) -> bool:
-    return any(part in SKIP_DIRS for part in path.split("/")[:-1])
-
-
 def _judge_commit(
     spec: RepoSpec, state: OrgState, repo: GitRepo, commit: str, entries: Sequence[Any]
 ) -> dict[str, Any]:
     blobs = _Blobs(repo)
-    view = TreeView(
-        {e.path: (e.mode, e.sha, e.size) for e in entries},
-        blobs,
-        label=f"{spec.ident}@{commit[:12]}",
-    )
-    files = {e.path: (e.sha, e.size) for e in entries if e.mode.startswith("100")}
-    excluded = [glob_regex(p) for p in state.org.exclude]
-    models = sorted(
-        p
-        for p in files
-        if posixpath.basename(p) in MODEL_FILE_NAMES
-        and not _skipped(p)
-        and not any(rx.match(p) for rx in excluded)
-    )
-    config_files = sorted(
-        p
-        for p in files
-        if posixpath.basename(p) in (*CONFIG_NAMES, "pyproject.toml") and not _skipped(p)
-    )
-    blobs.prefetch([files[p][0] for p in models + config_files], MAX_BYTES)
-    configs = _RepoConfigs(view, config_files, state)
-
+    view = tree_view(list(entries), blobs, f"{spec.ident}@{commit[:12]}")
+    ws = Workspace(
+        repo.worktree or repo.git_dir, view, git=repo, source="commit", commit=commit,
+        label=spec.ident,
+    )  # fmt: skip
+    # every model path git records -- a symlink too: one that cannot be read is a failing row
+    models = excluded(models_in(view.files()), state.org.exclude)
+    configs = _RepoConfigs(ws, state)
     # models grouped by the policy that judges them (one group in most repositories)
     groups: dict[str, list[str]] = {}
     for rel in models:
         groups.setdefault(configs.nearest(posixpath.dirname(rel)), []).append(rel)
+    docs = repo_facts(ws).load(models)
     rows: list[dict[str, Any]] = []
-    docs: dict[str, Document] = {}
-    for cfg_path, rels in sorted(groups.items()):
-        eff = configs.effective(cfg_path)
-        keep = [r for r in rels if not any(glob_regex(p).match(r) for p in eff.exclude)]
-        target = Target(
-            root=repo.worktree or repo.git_dir,
-            view=view,
-            models=keep,
-            git=repo,
-            source="commit",
-            commit=commit,
-        )
-        rows.extend(_judge_models(spec, state, target, eff, docs))
+    for key, rels in sorted(groups.items()):
+        eff = configs.effective(key)
+        keep = excluded(rels, eff.exclude)
+        rows.extend(_judge_models(spec, state, ws, keep, eff, docs))
 
     covered = _coverage(models, docs)
+    files = {e.path: (e.sha, e.size) for e in entries if e.mode.startswith("100")}
     undeclared = find_undeclared(files, covered, blobs.read_blobs, state.heuristics)
     for group in undeclared:
         eff = configs.effective(configs.nearest(group.folder))
-        rows.append(_undeclared_row(spec, state, commit, group, eff))
+        rows.append(_undeclared_row(spec, state, ws, group, eff))
     declared = sum(1 for r in rows if r["status"] != "undeclared")
     return {
         "repo": _repo_entry(spec, "ok", "", commit, models=declared, undeclared=len(undeclared)),
@@ -383,80 +363,55 @@ def _judge_commit(
 def _judge_models(
     spec: RepoSpec,
     state: OrgState,
-    target: Target,
+    ws: Workspace,
+    models: list[str],
     eff: Effective,
-    docs: dict[str, Document],
+    docs: Mapping[str, Document],
 ) -> list[dict[str, Any]]:
-    from ..commands.check import judge_target, load_model
-    from ..context import target_facts
-
+    setup = Setup(policy=eff.policy, today=state.today, fail_on=state.fail_on, roster=state.roster)
     try:
-        results = judge_target(target, eff.policy, state.config, state.today, roster=state.roster)[
-            0
-        ]
+        results: list[ModelResult | _Crashed] = list(judge_target(ws, models, setup).models)
     except Exception:  # a rule or git failed on some model: judge them one by one
         results = []
-        for rel in target.models:
-            one = Target(
-                root=target.root,
-                view=target.view,
-                models=[rel],
-                git=target.git,
-                source="commit",
-                commit=target.commit,
-            )
+        for rel in models:
             try:
-                results.extend(
-                    judge_target(one, eff.policy, state.config, state.today, roster=state.roster)[0]
-                )
+                results.extend(judge_target(ws, [rel], setup).models)
             except Exception as exc:
                 results.append(_crashed(rel, exc))
-    # judge_target loaded every model once; its documents serve the rows and coverage
-    loaded = target_facts(target).docs
-    for rel in target.models:
-        docs[rel] = loaded[rel] if rel in loaded else load_model(target, rel)
-    rows = []
-    for result in results:
-        doc = docs.get(result.file)
-        rows.append(_model_row(spec, state, target.commit or "", result, doc, eff))
-    return rows
+    return [
+        _model_row(spec, state, ws.commit or "", result, docs.get(result.file), eff)
+        for result in results
+    ]
 
 
-def _crashed(rel: str, exc: Exception) -> ModelResult:
-    return ModelResult(file=rel, name="", tier=None, findings=(), facts={_CRASHED: str(exc)})
+class _Crashed(NamedTuple):
+    file: str
+    reason: str
 
 
-def _days(doc: Document | None, pointer: str, today: _dt.date) -> int | None:
-    if doc is None or not doc.ok:
-        return None
-    when = as_date(doc.get(pointer))
-    return (today - when).days if when is not None else None
-
-
-def _fact(facts: Mapping[str, Any], key: str) -> int | None:
-    value = facts.get(key)
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+def _crashed(rel: str, exc: Exception) -> _Crashed:
+    return _Crashed(rel, str(exc))
 
 
 def _model_row(
     spec: RepoSpec,
     state: OrgState,
     commit: str,
-    result: ModelResult,
+    result: ModelResult | _Crashed,
     doc: Document | None,
     eff: Effective,
 ) -> dict[str, Any]:
-    evidence = _evidence(state, commit, result.blob_sha, eff.policy.digest)
-    if _CRASHED in result.facts:
+    if isinstance(result, _Crashed):
         return _row(
             spec,
             state,
             path=result.file,
             status="error",
-            reason=f"could not be judged: {result.facts[_CRASHED]}",
+            reason=f"could not be judged: {result.reason}",
             notes=list(eff.notes),
-            evidence=evidence,
+            evidence=_evidence(state, commit, doc.blob_sha if doc else "", eff.policy.digest),
         )
+    evidence = _evidence(state, commit, result.blob_sha, eff.policy.digest)
     threshold = fail_threshold(state.fail_on)
     failing = sorted(
         {
@@ -464,17 +419,6 @@ def _model_row(
             for f in result.findings
             if f.active and threshold is not None and f.severity >= threshold
         }
-    )
-    facts = result.facts
-    review = (
-        _fact(facts, "days_since_review")
-        if "days_since_review" in facts
-        else _days(doc, "/review/last_reviewed", state.today)
-    )
-    drill = (
-        _fact(facts, "days_since_drill")
-        if "days_since_drill" in facts
-        else _days(doc, "/rollback/last_tested", state.today)
     )
     findings = []
     for f in result.findings:
@@ -492,9 +436,9 @@ def _model_row(
         risk_tier=result.tier,
         status="fail" if failing else "pass",
         failing_rules=failing,
-        days_since_review=review,
-        days_since_drill=drill,
-        stale_code_days=_fact(facts, "stale_code_days"),
+        days_since_review=result.ages.review,
+        days_since_drill=result.ages.drill,
+        stale_code_days=result.ages.stale_code,
         notes=list(eff.notes),
         findings=findings,
         evidence=evidence,
@@ -502,17 +446,13 @@ def _model_row(
 
 
 def _undeclared_row(
-    spec: RepoSpec, state: OrgState, commit: str, group: Undeclared, eff: Effective
+    spec: RepoSpec, state: OrgState, ws: Workspace, group: Undeclared, eff: Effective
 ) -> dict[str, Any]:
-    from ..rules import mg009_declaration_missing as mg009
-
-    failing: list[str] = []
-    rule = eff.policy.registry.rules.get(mg009.ID)
+    # the rules of target scope judge the folder that declares nothing (MG009)
+    found = judge_target_rules(ws, eff.policy, [group.folder])
     threshold = fail_threshold(state.fail_on)
-    if rule is not None and threshold is not None:
-        settings = eff.policy.settings(rule, None)
-        if settings.enabled and settings.severity >= threshold:
-            failing = [mg009.ID]
+    failing = sorted({f.rule for f in found if threshold is not None and f.severity >= threshold})
+    commit = ws.commit or ""
     kinds = sorted({s.kind for s in group.signals})
     return _row(
         spec,
@@ -549,75 +489,23 @@ def _coverage(models: Sequence[str], docs: Mapping[str, Document]) -> Any:
     return covered
 
 
-def _toml_loads(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    data: dict[str, Any] = tomllib.loads(text)
-    return data
-
-
 class _RepoConfigs:
     """The repository's own configs (read from the commit) and their effective policies."""
 
-    def __init__(self, view: TreeView, paths: Sequence[str], state: OrgState) -> None:
-        self.view = view
-        self.paths = set(paths)
+    def __init__(self, ws: Workspace, state: OrgState) -> None:
+        self.found = RepoConfigs(ws, lenient=True)
         self.state = state
         self._effective: dict[str, Effective] = {}
-        self._parsed: dict[str, Config | str | None] = {}
-
-    def _read(self, rel: str) -> Config | str | None:
-        """The config at ``rel``; a note (str) when it is invalid; None when not a config."""
-        if rel in self._parsed:
-            return self._parsed[rel]
-        from ..errors import ConfigError
-        from ..repoview import ReadError
-
-        result: Config | str | None
-        try:
-            raw = self.view.read_bytes(rel, MAX_BYTES)
-            text = raw.decode("utf-8")
-            if posixpath.basename(rel) == "pyproject.toml":
-                if "[tool.modelgov" not in text:
-                    result = None
-                else:
-                    data = _toml_loads(text).get("tool", {}).get("modelgov", {})
-                    result = config_from_data(data, Path(rel))
-            else:
-                import yaml
-
-                data = yaml.safe_load(text)
-                result = config_from_data(data if data is not None else {}, Path(rel))
-        except (ReadError, UnicodeDecodeError) as exc:
-            result = f"{rel} ignored: it cannot be read ({exc}); the org policy applies"
-        except ConfigError as exc:
-            result = f"{rel} ignored: it does not validate ({exc}); the org policy applies"
-        except Exception as exc:  # YAML or TOML syntax
-            text = " ".join(str(exc).split())
-            result = f"{rel} ignored: it does not parse ({text}); the org policy applies"
-        self._parsed[rel] = result
-        return result
 
     def nearest(self, folder: str) -> str:
-        """The config that governs ``folder`` (walking up to the root), or ``""``."""
-        here = folder
-        while True:
-            for name in (*CONFIG_NAMES, "pyproject.toml"):
-                rel = posixpath.join(here, name) if here else name
-                if rel in self.paths and self._read(rel) is not None:
-                    return rel
-            if not here:
-                return ""
-            here = posixpath.dirname(here)
+        return self.found.nearest(folder)
 
-    def effective(self, rel: str) -> Effective:
-        if rel not in self._effective:
-            parsed = self._read(rel) if rel else None
-            if isinstance(parsed, str):
-                base = effective_policy(self.state.org, None, rel)
-                self._effective[rel] = Effective(base.policy, (parsed,), base.exclude)
+    def effective(self, key: str) -> Effective:
+        if key not in self._effective:
+            parsed = self.found.get(key) if key else None
+            if isinstance(parsed, Ignored):
+                base = effective_policy(self.state.org, None, key)
+                self._effective[key] = Effective(base.policy, (parsed.note,), base.exclude)
             else:
-                self._effective[rel] = effective_policy(self.state.org, parsed, rel)
-        return self._effective[rel]
+                self._effective[key] = effective_policy(self.state.org, parsed, key)
+        return self._effective[key]

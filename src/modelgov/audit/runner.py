@@ -34,7 +34,7 @@ from .judge import AuditSettings, audit_repo
 
 JOURNAL_FORMAT = "modelgov-audit-journal/1"
 #: Imported by the forkserver before it forks workers (each would import them anyway).
-PRELOAD = ("modelgov.audit.judge", "modelgov.commands.check", "modelgov.context", "modelgov.rules")
+PRELOAD = ("modelgov.audit.judge", "modelgov.engine.judge", "modelgov.engine.factpass", "modelgov.rules")
 #: The shadow git dir shared by the repositories this process audits (set by the runner).
 _SHADOW: SharedShadow | None = None
 

@@ -131,7 +131,6 @@ def run(opts: AuditOptions) -> int:
     from ..audit.report import build
     from ..audit.runner import Journal
     from ..audit.runner import run as run_all
-    from .check import parse_today
 
     _check_formats(opts.formats, opts.outputs)
     if not opts.paths and opts.manifest is None:
@@ -141,7 +140,9 @@ def run(opts: AuditOptions) -> int:
     for path in opts.paths:
         if not os.path.lexists(path):
             raise UsageError(f"path {str(path)!r} does not exist")
-    today = opts.as_of or parse_today(opts.today.isoformat() if opts.today else None)
+    today = opts.as_of or opts.today
+    if today is None:
+        raise UsageError("audit needs today's date (--today, MODELGOV_TODAY or the calendar)")
     from ..audit.cache import default_cache_dir
 
     cache_dir = Path(opts.cache_dir) if opts.cache_dir else default_cache_dir()

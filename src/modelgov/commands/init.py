@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from pathlib import Path
@@ -11,7 +12,6 @@ import click
 from ..errors import UsageError
 from ..gitio import user_identity
 from ..repoview import MODEL_FILE_NAMES
-from .check import parse_today
 
 TEMPLATE = """\
 # yaml-language-server: $schema=https://modelgov.dev/schemas/model.schema.json
@@ -71,7 +71,7 @@ waivers: []
 """
 
 
-def run(folder: Path, *, name: str | None, risk_tier: str) -> int:
+def run(folder: Path, *, name: str | None, risk_tier: str, today: _dt.date) -> int:
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
     for existing in MODEL_FILE_NAMES:
@@ -86,7 +86,7 @@ def run(folder: Path, *, name: str | None, risk_tier: str) -> int:
         risk_tier=risk_tier,
         owner_name=user_name or "TODO Full Name",
         owner_email=user_email or "TODO@example.com",
-        today=parse_today(None).isoformat(),
+        today=today.isoformat(),
     )
     target = folder / "model.yaml"
     try:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UsageError
-from ..report import Report
 from ..reporters import FORMATS, render
+from ..results import RunResult
 
 
 def expand_formats(formats: Sequence[str]) -> list[str]:
@@ -77,7 +77,7 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def write_outputs(
-    report: Report,
+    report: RunResult,
     formats: Sequence[str],
     output: Path | None,
     outputs: Sequence[tuple[str, Path]],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
+from ..engine.paths import config_at
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..policytest import Runner, collect, coverage
 from ..reporters._safe import inert
@@ -39,7 +39,7 @@ def run(
     start = paths[0] if paths[0].is_dir() else paths[0].parent
     runner = Runner(
         policy=policy,
-        config=load_config(config, start, None),
+        config=config_at(start, config),
         today=today,
         relative_to=Path.cwd(),
     )

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from ..engine.paths import config_at
+from ..engine.policies import Policies
 from ..errors import UsageError
-from ..policy import Policy, load_policy
-from ..registry import full
+from ..policy import Policy
 from ..rules.base import Rule, doc_sections
 
 
-def _policy(ref: str | None) -> Policy:
-    return load_policy(ref, full())
+def resolve_policy(
+    policy_ref: str | None, config: Path | None = None, where: Path = Path(".")
+) -> Policy:
+    """The policy ``check`` would apply at ``where``: the config found there (or
+    ``--config``), with ``--policy`` replacing its pack."""
+    return Policies(policy_ref).get(config_at(where, config))
 
 
-def list_rules(policy_ref: str | None, fmt: str) -> int:
-    policy = _policy(policy_ref)
+def list_rules(policy_ref: str | None, fmt: str, config: Path | None = None) -> int:
+    policy = resolve_policy(policy_ref, config)
     rows = []
     for rule in policy.registry:
         by_tier = {t: policy.settings(rule, t) for t in ("low", "medium", "high")}
@@ -87,8 +93,8 @@ def render_explain(rule: Rule, policy: Policy) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def explain(rule_key: str, policy_ref: str | None) -> int:
-    policy = _policy(policy_ref)
+def explain(rule_key: str, policy_ref: str | None, config: Path | None = None) -> int:
+    policy = resolve_policy(policy_ref, config)
     rule = policy.registry.resolve(rule_key)
     if rule is None:
         raise UsageError(f"unknown rule {rule_key!r}; `modelgov rules` lists them")

@@ -24,11 +24,13 @@ from pathlib import Path
 
 import click
 
+from ..engine.discovery import find_models
+from ..engine.factpass import load_model
+from ..engine.paths import shown
+from ..engine.workspace import open_path
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from ..facts.waivers import entries
 from ..reporters._safe import inert, line_start_path
-from ..rules._waivers import entries
-from ..workspace import open_target
-from .check import load_model
 
 FIELDS = (
     "model",
@@ -101,10 +103,10 @@ def collect(paths: Sequence[Path], today: _dt.date) -> list[WaiverRow]:
     """The waivers of every model found in ``paths``, sorted by expiry (missing dates first)."""
     rows: list[WaiverRow] = []
     for path in paths:
-        target = open_target(path)
-        try:
-            for rel in target.models:
-                doc = load_model(target, rel)
+        opened = open_path(path)
+        with opened.workspace as ws:
+            for rel in find_models(opened):
+                doc = load_model(ws, rel)
                 data = doc.data if isinstance(doc.data, dict) else {}
                 raw_name = data.get("name")
                 name = raw_name if isinstance(raw_name, str) else ""
@@ -113,7 +115,7 @@ def collect(paths: Sequence[Path], today: _dt.date) -> list[WaiverRow]:
                     rows.append(
                         WaiverRow(
                             model=name,
-                            file=rel,
+                            file=shown(ws.root.joinpath(*rel.split("/"))),
                             line=doc.locate(w.pointer)[0],
                             rule=w.rule,
                             pointer=w.scope,
@@ -125,8 +127,6 @@ def collect(paths: Sequence[Path], today: _dt.date) -> list[WaiverRow]:
                             waiver=w.pointer,
                         )
                     )
-        finally:
-            target.close()
     return sorted(rows, key=WaiverRow.sort_key)
 
 

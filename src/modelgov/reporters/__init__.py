@@ -1,18 +1,23 @@
-"""Reporters: pure functions from a :class:`~modelgov.report.Report` to text.
+"""Reporters: pure functions from a :class:`~modelgov.results.RunResult` to text.
 
-``REPORTERS`` maps a format name to its module's ``render(report, *, color)``.
+``REPORTERS`` maps each format name to the module that renders it; every
+module satisfies :class:`Reporter` (mypy checks the literal table below).
 Modules are imported only when their format is asked for, so the common case
-(text) does not pay for XML or SARIF at start-up.
+(text) does not pay for XML or SARIF at start-up.  Every list of formats the
+command line shows is derived from this table.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from ..report import Report
+from ..results import RunResult
 
-Render = Callable[..., str]
+
+class Reporter(Protocol):
+    def render(self, result: RunResult, /, *, color: bool = False) -> str: ...
+
 
 REPORTERS: dict[str, str] = {
     "text": "modelgov.reporters.text",
@@ -22,15 +27,25 @@ REPORTERS: dict[str, str] = {
     "github": "modelgov.reporters.github",
     "markdown": "modelgov.reporters.markdown",
 }
-
 FORMATS = tuple(REPORTERS)
 
+if TYPE_CHECKING:  # the registry, checked by mypy without importing it at run time
+    from . import github, json_report, junit, markdown, sarif, text
 
-def get(name: str) -> Render:
-    module = importlib.import_module(REPORTERS[name])
-    render: Render = module.render
-    return render
+    CHECKED: dict[str, Reporter] = {
+        "text": text,
+        "json": json_report,
+        "sarif": sarif,
+        "junit": junit,
+        "github": github,
+        "markdown": markdown,
+    }
 
 
-def render(name: str, report: Report, *, color: bool = False) -> str:
-    return get(name)(report, color=color)
+def get(name: str) -> Reporter:
+    module: Reporter = importlib.import_module(REPORTERS[name])
+    return module
+
+
+def render(name: str, result: RunResult, *, color: bool = False) -> str:
+    return get(name).render(result, color=color)

@@ -15,7 +15,7 @@ and terminal escapes are made inert first.
 from __future__ import annotations
 
 from ..findings import Finding, Severity
-from ..report import Report
+from ..results import RunResult
 from ._safe import inert
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
@@ -31,11 +31,11 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding, policy: str = "") -> str:
+def annotation(finding: Finding, policy: str = "", path: str = "") -> str:
     command = COMMANDS[finding.severity] if finding.active else "notice"
     title = finding.rule if finding.active else f"{finding.rule} (waived)"
     props = {
-        "file": inert(finding.file),
+        "file": inert(path or finding.file),
         "line": str(max(finding.line, 1)),
         "col": str(max(finding.col, 1)),
         "title": inert(title),
@@ -57,8 +57,11 @@ def annotation(finding: Finding, policy: str = "") -> str:
     return f"::{command} {joined}::{escape_data(chr(10).join(lines))}"
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(result: RunResult, *, color: bool = False) -> str:
     # The policy and its digest ride on every annotation: an audit of the log
     # says which policy judged it (a line of its own would be no annotation).
-    policy = f"policy {report.policy_name} {report.policy_digest[:19]}"
-    return "".join(annotation(f, policy) + "\n" for f in report.findings)
+    out = []
+    for lf in result.located():
+        policy = f"policy {lf.target.policy.name} {lf.target.policy.digest[:19]}"
+        out.append(annotation(lf.finding, policy, lf.path) + "\n")
+    return "".join(out)

@@ -1,43 +1,64 @@
 """``--format json``: the complete, stable machine-readable report.
 
 The shape is documented in docs/json-format.md and versioned by
-``format_version``; fields are only ever added.
+``format_version``; within a version fields are only ever added.
 """
 
 from __future__ import annotations
 
 import json
 
-from ..report import Report
+from ..results import RunResult
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
-def as_dict(report: Report) -> dict[str, object]:
+def as_dict(result: RunResult) -> dict[str, object]:
+    index = {id(t): i for i, t in enumerate(result.targets)}
+    findings = []
+    for lf in result.located():
+        item = lf.finding.to_dict()
+        item["file"] = lf.path
+        item["repo_path"] = lf.finding.file
+        item["target"] = index[id(lf.target)]
+        findings.append(item)
     return {
         "format_version": FORMAT_VERSION,
-        "tool": {"name": "modelgov", "version": report.version},
-        "today": report.today,
-        "policy": {
-            "name": report.policy_name,
-            "digest": report.policy_digest,
-            "chain": list(report.policy_chain),
-        },
-        "fail_on": report.fail_on,
-        "summary": report.summary(),
+        "tool": {"name": "modelgov", "version": result.version},
+        "today": result.today,
+        "fail_on": result.fail_on,
+        "summary": result.summary(),
+        "targets": [
+            {
+                "root": t.shown_root,
+                "config": t.config,
+                "policy": {
+                    "name": t.policy.name,
+                    "digest": t.policy.digest,
+                    "chain": list(t.policy.chain),
+                },
+                "fail_on": t.fail_on,
+                "models": len(t.models),
+                "exit_code": t.exit_code,
+            }
+            for t in result.targets
+        ],
         "models": [
             {
-                "file": r.file,
-                "name": r.name,
-                "risk_tier": r.tier,
-                "status": report.status(r),
-                "findings": sum(1 for f in r.findings if f.active),
+                "file": t.shown(m.file),
+                "repo_path": m.file,
+                "target": index[id(t)],
+                "name": m.name,
+                "risk_tier": m.tier,
+                "policy": t.policy.name,
+                "status": t.status(m),
+                "findings": sum(1 for f in m.findings if f.active),
             }
-            for r in report.results
+            for t, m in result.models()
         ],
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": findings,
     }
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=True) + "\n"
+def render(result: RunResult, *, color: bool = False) -> str:
+    return json.dumps(as_dict(result), indent=2, ensure_ascii=True) + "\n"

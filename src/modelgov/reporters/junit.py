@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, fail_threshold
-from ..report import Report
+from ..results import RunResult, TargetResult
 from ._safe import inert, line_start_path
 
 if TYPE_CHECKING:
@@ -32,9 +32,9 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 
 
-def _describe(f: Finding) -> str:
+def _describe(f: Finding, path: str) -> str:
     state = f.severity.label if f.active else f"{f.severity.label}, waived"
-    lines = [f"{line_start_path(f.file)}:{f.line}:{f.col}: {state} {f.rule} {f.message}"]
+    lines = [f"{line_start_path(path)}:{f.line}:{f.col}: {state} {f.rule} {f.message}"]
     lines.append(f"    pointer: {f.pointer or '/'}")
     if f.waived is not None:
         w = f.waived
@@ -46,7 +46,8 @@ def _describe(f: Finding) -> str:
 
 
 def _suite(
-    report: Report,
+    result: RunResult,
+    target: TargetResult,
     name: str,
     file: str,
     rule_ids: Iterable[str],
@@ -55,8 +56,8 @@ def _suite(
 ) -> Element:
     from xml.etree.ElementTree import Element, SubElement
 
-    names = {r.id: r.name for r in report.rules}
-    threshold = fail_threshold(report.fail_on)
+    names = {r.id: r.name for r in result.rules}
+    threshold = fail_threshold(target.fail_on)
     by_rule: dict[str, list[Finding]] = {}
     for rid in rule_ids:
         by_rule.setdefault(rid, [])
@@ -84,10 +85,10 @@ def _suite(
                 first.message if len(failing) == 1 else f"{len(failing)} findings: {first.message}"
             )
             failure = SubElement(case, "failure", message=clean(message), type=first.severity.label)
-            failure.text = "\n".join(_describe(f) for f in failing)
+            failure.text = "\n".join(_describe(f, file) for f in failing)
         if others:
             out = SubElement(case, "system-out")
-            out.text = "\n".join(_describe(f) for f in others)
+            out.text = "\n".join(_describe(f, file) for f in others)
     suite.set("tests", str(len(by_rule)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -96,29 +97,31 @@ def _suite(
     return suite
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(result: RunResult, *, color: bool = False) -> str:
     from xml.etree.ElementTree import Element, indent, tostring
 
-    common = {
-        "policy": report.policy_name,
-        "policy_digest": report.policy_digest,
-        "fail_on": report.fail_on,
-        "today": report.today,
-        "modelgov_version": report.version,
-    }
     root = Element("testsuites", name="modelgov")
-    for r in report.results:
-        props = {**common, "model": r.name, "risk_tier": r.tier or "", "file": r.file}
-        rule_ids = r.rules_run or tuple(dict.fromkeys(f.rule for f in r.findings))
-        title = f"{r.file} ({r.name})" if r.name else r.file
-        root.append(_suite(report, title, r.file, rule_ids, r.findings, props))
-    extra_files: dict[str, list[Finding]] = {}
-    for f in report.extra:
-        extra_files.setdefault(f.file, []).append(f)
-    for file, found in extra_files.items():
-        props = {**common, "file": file}
-        rule_ids = tuple(dict.fromkeys(f.rule for f in found))
-        root.append(_suite(report, file, file, rule_ids, found, props))
+    for t in result.targets:
+        common = {
+            "policy": t.policy.name,
+            "policy_digest": t.policy.digest,
+            "fail_on": t.fail_on,
+            "today": result.today,
+            "modelgov_version": result.version,
+        }
+        for m in t.models:
+            file = t.shown(m.file)
+            props = {**common, "model": m.name, "risk_tier": m.tier or "", "file": file}
+            rule_ids = m.rules_run or tuple(dict.fromkeys(f.rule for f in m.findings))
+            title = f"{file} ({m.name})" if m.name else file
+            root.append(_suite(result, t, title, file, rule_ids, m.findings, props))
+        by_file: dict[str, list[Finding]] = {}
+        for f in t.findings:
+            by_file.setdefault(t.shown(f.file), []).append(f)
+        for file, found in by_file.items():
+            props = {**common, "file": file}
+            rule_ids = tuple(dict.fromkeys(f.rule for f in found))
+            root.append(_suite(result, t, file, file, rule_ids, found, props))
     for attr in ("tests", "failures", "errors", "skipped"):
         root.set(attr, str(sum(int(s.get(attr, "0")) for s in root)))
     root.set("time", "0")

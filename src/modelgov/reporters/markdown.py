@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..findings import Finding
-from ..report import Report
+from ..results import Located, RunResult
 from ._safe import inert
 
 MAX_ROWS = 500
@@ -38,7 +38,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _verdict(report: Report) -> str:
+def _verdict(report: RunResult) -> str:
     s = report.summary()
     counts = f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}"
     if s["notes"]:
@@ -61,31 +61,37 @@ def _count(findings: tuple[Finding, ...] | list[Finding], label: str) -> int:
     return sum(1 for f in findings if f.active and f.severity.label == label)
 
 
-def _models_table(report: Report) -> list[str]:
+def _models_table(result: RunResult) -> list[str]:
     out = [
-        "| model | file | risk tier | status | errors | warnings | notes | waived |",
-        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+        "| model | file | risk tier | policy | status | errors | warnings | notes | waived |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in report.results:
-        counts = [_count(r.findings, k) for k in ("error", "warning", "note", "waived")]
-        out.append(
-            f"| {cell(r.name or '(unnamed)')} | {cell(r.file)} | {cell(r.tier or '-')} | "
-            f"{report.status(r)} | " + " | ".join(str(c) for c in counts) + " |"
-        )
-    if report.extra:
-        extra = list(report.extra)
-        counts = [_count(extra, k) for k in ("error", "warning", "note", "waived")]
-        out.append(
-            "| (no declaration) | - | - | "
-            f"{'fail' if any(f in report.failing() for f in extra) else 'pass'} | "
-            + " | ".join(str(c) for c in counts)
-            + " |"
-        )
+    for t in result.targets:
+        policy = cell(t.policy.name)
+        for m in t.models:
+            counts = [_count(m.findings, k) for k in ("error", "warning", "note", "waived")]
+            out.append(
+                f"| {cell(m.name or '(unnamed)')} | {cell(t.shown(m.file))} | "
+                f"{cell(m.tier or '-')} | {policy} | {t.status(m)} | "
+                + " | ".join(str(c) for c in counts)
+                + " |"
+            )
+        if t.findings:
+            found = list(t.findings)
+            counts = [_count(found, k) for k in ("error", "warning", "note", "waived")]
+            failing = set(t.failing())
+            out.append(
+                f"| (no declaration) | {cell(t.shown(found[0].file))} | - | {policy} | "
+                f"{'fail' if any(f in failing for f in found) else 'pass'} | "
+                + " | ".join(str(c) for c in counts)
+                + " |"
+            )
     return out
 
 
-def _finding_row(f: Finding) -> str:
-    where = cell(f"{f.file}:{f.line}:{f.col}")
+def _finding_row(lf: Located) -> str:
+    f = lf.finding
+    where = cell(f"{lf.path}:{f.line}:{f.col}")
     severity = f.severity.label if f.active else f"{f.severity.label} (waived)"
     hint = f.hint
     if f.waived is not None:
@@ -98,25 +104,26 @@ def _finding_row(f: Finding) -> str:
     )
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    out = [_verdict(report), ""]
-    out += _models_table(report)
-    findings = report.findings
-    if findings:
+def render(result: RunResult, *, color: bool = False) -> str:
+    out = [_verdict(result), ""]
+    out += _models_table(result)
+    located = result.located()
+    if located:
         out += [
             "",
             "| location | rule | severity | message | hint | pointer |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
-        out += [_finding_row(f) for f in findings[:MAX_ROWS]]
-        if len(findings) > MAX_ROWS:
+        out += [_finding_row(lf) for lf in located[:MAX_ROWS]]
+        if len(located) > MAX_ROWS:
             out += [
                 "",
-                f"{len(findings) - MAX_ROWS} more findings are in the JSON or SARIF report.",
+                f"{len(located) - MAX_ROWS} more findings are in the JSON or SARIF report.",
             ]
+    policies = ", ".join(f"{cell(p.name)} ({cell(p.digest)})" for p in result.policies)
+    word = "Policy" if len(result.policies) == 1 else "Policies"
     out += [
         "",
-        f"Policy {cell(report.policy_name)} ({cell(report.policy_digest)}), "
-        f"today {cell(report.today)}, modelgov {cell(report.version)}.",
+        f"{word} {policies}, today {cell(result.today)}, modelgov {cell(result.version)}.",
     ]
     return "\n".join(out) + "\n"

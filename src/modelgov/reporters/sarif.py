@@ -2,8 +2,10 @@
 
 One ``reportingDescriptor`` per rule of the run's registry, with its short and
 full description and help text taken from the rule's docstring (docs from
-code).  Each finding is a ``result`` located by a repo-relative URI under the
-``%SRCROOT%`` base and a region (1-based line and column).
+code).  Each finding is a ``result`` located by a URI relative to its target's
+root, under the base id of that root (``%SRCROOT%`` for the first root of the
+run, ``%SRCROOT2%``... for others, each declared in ``originalUriBaseIds``) and
+a region (1-based line and column).
 
 ``partialFingerprints`` hash the rule id, file, JSON pointer and model name --
 never the line -- so moving unrelated lines does not make code scanning close
@@ -21,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..findings import Finding, Severity
-from ..report import Report, RuleMeta
+from ..results import RuleMeta, RunResult
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -91,7 +93,9 @@ def _message(finding: Finding) -> str:
     return f"{finding.message}\nhint: {finding.hint}" if finding.hint else finding.message
 
 
-def result(finding: Finding, rule_index: dict[str, int], occurrence: int) -> dict[str, Any]:
+def result(
+    finding: Finding, rule_index: dict[str, int], occurrence: int, base: str = SRCROOT
+) -> dict[str, Any]:
     out: dict[str, Any] = {"ruleId": finding.rule}
     if finding.rule in rule_index:
         out["ruleIndex"] = rule_index[finding.rule]
@@ -100,7 +104,7 @@ def result(finding: Finding, rule_index: dict[str, int], occurrence: int) -> dic
     out["locations"] = [
         {
             "physicalLocation": {
-                "artifactLocation": {"uri": _uri(finding.file), "uriBaseId": SRCROOT},
+                "artifactLocation": {"uri": _uri(finding.file), "uriBaseId": base},
                 "region": {"startLine": max(finding.line, 1), "startColumn": max(finding.col, 1)},
             },
             "logicalLocations": [{"fullyQualifiedName": finding.pointer or "/", "kind": "object"}],
@@ -134,17 +138,32 @@ def result(finding: Finding, rule_index: dict[str, int], occurrence: int) -> dic
     return out
 
 
-def as_dict(report: Report) -> dict[str, Any]:
+def _base_ids(report: RunResult) -> dict[str, str]:
+    """One ``uriBaseId`` per distinct root, in the order the targets come."""
+    ids: dict[str, str] = {}
+    for t in report.targets:
+        if t.root not in ids:
+            ids[t.root] = SRCROOT if not ids else f"%SRCROOT{len(ids) + 1}%"
+    return ids
+
+
+def as_dict(report: RunResult) -> dict[str, Any]:
     rules = list(report.rules)
     rule_index = {r.id: i for i, r in enumerate(rules)}
+    bases = _base_ids(report)
     results = []
     seen: Counter[str] = Counter()
     # Number repeated identities in an order that does not depend on lines either.
-    for finding in sorted(report.findings, key=lambda f: (fingerprint(f), f.message, f.line)):
+    located = report.located()
+    for lf in sorted(
+        located, key=lambda lf: (fingerprint(lf.finding), lf.finding.message, lf.finding.line)
+    ):
+        finding = lf.finding
         fp = fingerprint(finding)
         seen[fp] += 1
-        results.append((finding, result(finding, rule_index, seen[fp])))
-    ordered = [r for _, r in sorted(results, key=lambda fr: fr[0].sort_key())]
+        results.append((lf, result(finding, rule_index, seen[fp], bases[lf.target.root])))
+    order = {id(lf): i for i, lf in enumerate(located)}
+    ordered = [r for _, r in sorted(results, key=lambda lr: order[id(lr[0])])]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -156,22 +175,30 @@ def as_dict(report: Report) -> dict[str, Any]:
             }
         },
         "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {
+            base: {"uri": Path(root).as_uri() + "/"} for root, base in bases.items()
+        },
         "results": ordered,
         "properties": {
-            "policy": {
-                "name": report.policy_name,
-                "digest": report.policy_digest,
-                "chain": list(report.policy_chain),
-            },
+            "targets": [
+                {
+                    "root": bases[t.root],
+                    "config": t.config,
+                    "policy": {
+                        "name": t.policy.name,
+                        "digest": t.policy.digest,
+                        "chain": list(t.policy.chain),
+                    },
+                    "failOn": t.fail_on,
+                }
+                for t in report.targets
+            ],
             "today": report.today,
-            "failOn": report.fail_on,
             "summary": report.summary(),
         },
     }
-    if report.root:
-        run["originalUriBaseIds"] = {SRCROOT: {"uri": Path(report.root).resolve().as_uri() + "/"}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(report: RunResult, *, color: bool = False) -> str:
     return json.dumps(as_dict(report), indent=2, ensure_ascii=True) + "\n"

@@ -1,13 +1,14 @@
 """``--format text``: one line per finding, the hint below it, a closing summary.
 
-``file:line:col: severity RULE message``, like compilers and ruff, so editors
-and terminals make the location clickable.  Colour only on a TTY.
+``path:line:col: severity RULE message``, like compilers and ruff, with the
+path as the user can open it from the working directory, so editors and
+terminals make the location clickable.  Colour only on a TTY.
 """
 
 from __future__ import annotations
 
 from ..findings import Finding, Severity
-from ..report import Report
+from ..results import RunResult
 from ._safe import inert, line_start_path
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTE: "36"}
@@ -17,8 +18,8 @@ def _c(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _line(f: Finding, color: bool) -> list[str]:
-    where = _c(f"{line_start_path(f.file)}:{f.line}:{f.col}:", "1", color)
+def _line(path: str, f: Finding, color: bool) -> list[str]:
+    where = _c(f"{line_start_path(path)}:{f.line}:{f.col}:", "1", color)
     sev = _c(f.severity.label, _COLORS[f.severity], color) if f.active else _c("waived", "2", color)
     lines = [f"{where} {sev} {_c(f.rule, '1', color)} {inert(f.message)}"]
     if f.waived is not None:
@@ -36,25 +37,26 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(result: RunResult, *, color: bool = False) -> str:
     out: list[str] = []
-    for f in report.findings:
-        out.extend(_line(f, color))
-    s = report.summary()
+    for lf in result.located():
+        out.extend(_line(lf.path, lf.finding, color))
+    s = result.summary()
     models = _plural(s["models"], "model")
-    policy = f"policy {report.policy_name} ({report.policy_digest[:19]}), today {report.today}"
+    policy = f"{inert(result.policy_label())}, today {result.today}"
     if out:
         out.append("")
     counts = [_plural(s["errors"], "error"), _plural(s["warnings"], "warning")]
     if s["notes"]:
         counts.append(_plural(s["notes"], "note"))
     waived = f", {s['waived']} waived" if s["waived"] else ""
-    if not report.failing() and not any(f.active for f in report.findings):
+    failing = result.failing()
+    if not failing and not any(f.active for f in result.findings):
         out.append(f"{_c('All clear:', '32', color)} {models} checked{waived}; {policy}.")
     else:
-        verdict = "failed" if report.failing() else "passed"
-        label = _c(verdict.capitalize() + ":", "31" if report.failing() else "32", color)
+        verdict = "failed" if failing else "passed"
+        label = _c(verdict.capitalize() + ":", "31" if failing else "32", color)
         out.append(
-            f"{label} {', '.join(counts)}{waived} in {models} (fail-on {report.fail_on}); {policy}."
+            f"{label} {', '.join(counts)}{waived} in {models} (fail-on {result.fail_on}); {policy}."
         )
     return "\n".join(out) + "\n"

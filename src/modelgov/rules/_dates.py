@@ -9,20 +9,9 @@ from ._util import as_date, days
 from .base import RuleContext
 
 
-def age_findings(
-    ctx: RuleContext, pointer: str, what: str, fix: str, *, fact: str = ""
-) -> Iterator[Finding]:
-    """Findings for a date at ``pointer`` that is in the future or older than ``max_age_days``.
-
-    With ``fact``, the age in days (or ``None``) is stored in the model's facts
-    for the audit report.
-    """
-    value = ctx.get(pointer)
-    when = as_date(value)
-    if fact:
-        ctx.model.extra.setdefault("facts", {})[fact] = (
-            (ctx.today - when).days if when is not None else None
-        )
+def age_findings(ctx: RuleContext, pointer: str, what: str, fix: str) -> Iterator[Finding]:
+    """Findings for a date at ``pointer`` that is in the future or older than ``max_age_days``."""
+    when = as_date(ctx.get(pointer))
     if when is None:
         return  # missing: the section's rule; malformed: MG007/MG010
     age = (ctx.today - when).days

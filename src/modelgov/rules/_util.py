@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from ..document import MISSING, join_pointer
+from ..facts import EMAIL, as_date, is_email, norm_email
 from ..findings import Finding
 from .base import RuleContext, is_missing
 
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-
-
-def as_date(value: Any) -> _dt.date | None:
-    """A date from a YAML date or a ``YYYY-MM-DD`` string; ``None`` otherwise."""
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def norm_email(value: Any) -> str:
-    return value.strip().lower() if isinstance(value, str) else ""
-
-
-def is_email(value: Any) -> bool:
-    return isinstance(value, str) and bool(EMAIL.match(value.strip()))
+__all__ = ["EMAIL", "as_date", "days", "is_email", "missing_fields", "norm_email"]
 
 
 def days(n: int) -> str:

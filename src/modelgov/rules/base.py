@@ -10,10 +10,22 @@ point group ``modelgov.rules``) with these names:
 ``__doc__``   the rule's documentation: a title line, the rationale, then
               ``Fails:``, ``Passes:`` and ``Fix:`` sections (``modelgov explain``)
 
-Optional: ``WAIVABLE = False`` (findings cannot be waived), ``USES`` (what
-the rule needs: ``{"git"}``, ``{"roster"}``), and ``check_after(ctx,
-findings)`` for rules that judge the other rules' findings (unused waivers).
-Rules never print, exit or raise for a violation: they yield findings.
+Optional:
+
+``WAIVABLE = False``  findings cannot be waived
+``NEEDS_DATA = False``  runs even when the file did not load (the MG00x rules)
+``USES``      facts the rule reads beyond the document (``{"history"}``,
+              ``{"roster"}``, ``{"codeowners"}``, ``{"instance"}``): the engine
+              computes them only when an enabled rule asks (see
+              :mod:`modelgov.facts`)
+``SCOPE = "target"``  the rule judges a target as a whole (a missing
+              declaration): ``check(ctx: TargetContext)``
+``check_after(ctx, findings)``  judged once waivers are applied, for rules
+              about the other findings (an unused waiver)
+
+A rule reads facts (:class:`RuleContext`) and yields findings; it never
+prints, exits or raises for a violation, and never depends on another rule
+having run.
 """
 
 from __future__ import annotations
@@ -23,15 +35,14 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
-from ..document import MISSING, Document
+from ..document import Document
+from ..facts import FACT_NAMES, TIERS, ModelFacts, TargetFacts, is_missing
 from ..findings import Finding, Location, Severity
 
-if TYPE_CHECKING:
-    from ..repoview import RepoView
-
-TIERS = ("low", "medium", "high")
+Scope = Literal["model", "target"]
+__all__ = ["TIERS", "Option", "Rule", "RuleContext", "TargetContext", "is_missing"]
 OPTION_TYPES = ("int", "float", "str", "bool", "list[str]", "days")
 STRICTER = ("", "lower", "higher", "true", "superset")
 
@@ -64,12 +75,14 @@ class Option(NamedTuple):
 
 
 class RuleModule(Protocol):
+    """What every rule module declares (the built-in registry is checked against it)."""
+
     ID: str
     NAME: str
     SEVERITY: Severity
     OPTIONS: Mapping[str, Option]
 
-    def check(self, ctx: RuleContext) -> Iterable[Finding]: ...
+    def check(self, ctx: Any, /) -> Iterable[Finding]: ...
 
 
 class Rule(NamedTuple):
@@ -80,12 +93,13 @@ class Rule(NamedTuple):
     severity: Severity
     options: Mapping[str, Option]
     doc: str
-    check: Callable[[RuleContext], Iterable[Finding]]
+    check: Callable[[Any], Iterable[Finding]]
     check_after: Callable[[RuleContext, Sequence[Finding]], Iterable[Finding]] | None = None
     waivable: bool = True
     needs_data: bool = True  # False: runs even when the file did not load (MG00x)
     uses: frozenset[str] = frozenset()
     origin: str = "modelgov"
+    scope: Scope = "model"
 
     @property
     def summary(self) -> str:
@@ -137,6 +151,16 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
     doc = module.__doc__ or ""
     if not doc.strip():
         raise ValueError(f"rule module {where}: a rule needs a docstring (its documentation)")
+    # "git" is what 0.1 called the history; plug-ins written for it keep working
+    uses = frozenset("history" if u == "git" else u for u in getattr(module, "USES", ()))
+    if uses - FACT_NAMES:
+        raise ValueError(
+            f"rule module {where}: USES names unknown facts {sorted(uses - FACT_NAMES)} "
+            f"(known: {', '.join(sorted(FACT_NAMES))})"
+        )
+    scope: Scope = "target" if getattr(module, "SCOPE", "model") == "target" else "model"
+    if getattr(module, "SCOPE", "model") not in ("model", "target"):
+        raise ValueError(f"rule module {where}: SCOPE must be 'model' or 'target'")
     return Rule(
         id=rid,
         name=module.NAME,
@@ -147,61 +171,16 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
         check_after=getattr(module, "check_after", None),
         waivable=bool(getattr(module, "WAIVABLE", True)),
         needs_data=bool(getattr(module, "NEEDS_DATA", True)),
-        uses=frozenset(getattr(module, "USES", ())),
+        uses=uses,
         origin=origin,
+        scope=scope,
     )
 
 
-def _no_history() -> Any:
-    return None
-
-
-class ModelContext:
-    """Everything the rules may know about one model.yaml."""
-
-    __slots__ = ("base", "codeowners", "doc", "extra", "file", "history", "repo", "roster", "today")
-
-    def __init__(
-        self,
-        doc: Document,
-        file: str,
-        base: str,
-        today: _dt.date,
-        repo: RepoView,
-        history: Callable[[], Any] = _no_history,
-        roster: Any = None,
-        codeowners: Any = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        self.doc = doc
-        self.file = file  # repo-relative path of the model.yaml, as shown to users
-        self.base = base  # repo-relative folder that holds it ('' at the root)
-        self.today = today
-        self.repo = repo
-        self.history = history
-        self.roster = roster
-        self.codeowners = codeowners
-        self.extra: dict[str, Any] = {} if extra is None else extra
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.doc.data if isinstance(self.doc.data, dict) else {}
-
-    @property
-    def tier(self) -> str | None:
-        tier = self.data.get("risk_tier")
-        return tier if isinstance(tier, str) and tier in TIERS else None
-
-    @property
-    def name(self) -> str:
-        name = self.data.get("name")
-        return name if isinstance(name, str) else ""
-
-
 class RuleContext(NamedTuple):
-    """A model seen through one rule: its severity and resolved options."""
+    """A model seen through one rule: its facts, severity and resolved options."""
 
-    model: ModelContext
+    facts: ModelFacts
     rule: Rule
     severity: Severity
     options: Mapping[str, Any]
@@ -209,22 +188,22 @@ class RuleContext(NamedTuple):
     # convenient views --------------------------------------------------
     @property
     def doc(self) -> Document:
-        return self.model.doc
+        return self.facts.doc
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.model.data
+        return self.facts.data
 
     @property
     def tier(self) -> str | None:
-        return self.model.tier
+        return self.facts.tier
 
     @property
     def today(self) -> _dt.date:
-        return self.model.today
+        return self.facts.today
 
     def get(self, pointer: str) -> Any:
-        return self.model.doc.get(pointer)
+        return self.facts.doc.get(pointer)
 
     def finding(
         self,
@@ -239,24 +218,38 @@ class RuleContext(NamedTuple):
     ) -> Finding:
         """A finding of this rule located at ``pointer`` (or its nearest ancestor)."""
         if line is None or col is None:
-            line, col = self.model.doc.locate(pointer, key=at_key)
+            line, col = self.facts.doc.locate(pointer, key=at_key)
         return Finding(
             rule=self.rule.id,
             severity=severity or self.severity,
-            location=Location(self.model.file, line, col, pointer),
+            location=Location(self.facts.file, line, col, pointer),
             message=message,
-            hint=hint or self.rule.section("Fix").split("\n\n")[0].replace("\n", " "),
-            model=self.model.name,
-            key=f"{self.rule.id}:{self.model.file}:{pointer}",
+            hint=hint or default_hint(self.rule),
+            model=self.facts.name,
+            key=f"{self.rule.id}:{self.facts.file}:{pointer}",
         )
 
 
-def is_missing(value: Any) -> bool:
-    """True for an absent key, null or an empty string/list/mapping."""
-    if value is MISSING or value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, dict)):
-        return not value
-    return False
+class TargetContext(NamedTuple):
+    """A target seen through one rule of target scope."""
+
+    facts: TargetFacts
+    rule: Rule
+    severity: Severity
+    options: Mapping[str, Any]
+
+    def finding(self, file: str, message: str, hint: str = "") -> Finding:
+        """A finding about ``file`` (relative to the target's root) as a whole."""
+        return Finding(
+            rule=self.rule.id,
+            severity=self.severity,
+            location=Location(file, 1, 1, ""),
+            message=message,
+            hint=hint or default_hint(self.rule),
+            key=f"{self.rule.id}:{file}",
+        )
+
+
+def default_hint(rule: Rule) -> str:
+    """The first paragraph of the rule's ``Fix:`` section, on one line."""
+    return rule.section("Fix").split("\n\n")[0].replace("\n", " ")

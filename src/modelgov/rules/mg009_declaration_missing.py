@@ -17,28 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding, Location, Severity
-from .base import Option, RuleContext
+from ..findings import Finding, Severity
+from .base import Option, TargetContext
 
 ID = "MG009"
 NAME = "declaration-missing"
 SEVERITY = Severity.ERROR
+SCOPE = "target"
 OPTIONS: dict[str, Option] = {}
 
 
-def check(ctx: RuleContext) -> Iterator[Finding]:
-    """Judged by the engine: a document exists, so the declaration is not missing."""
-    return iter(())
-
-
-def finding(file: str, severity: Severity = SEVERITY) -> Finding:
-    """The finding for a repository folder with no model.yaml."""
-    return Finding(
-        rule=ID,
-        severity=severity,
-        location=Location(file, 1, 1, ""),
-        message="no model.yaml found: the model's operating declaration is missing",
-        hint="Run `modelgov init` in the model's folder and fill in owner, on_call, rollback, "
-        "drift and deploy.",
-        key=f"{ID}:{file}",
-    )
+def check(ctx: TargetContext) -> Iterator[Finding]:
+    for folder in ctx.facts.missing:
+        yield ctx.finding(
+            f"{folder}/model.yaml" if folder else "model.yaml",
+            "no model.yaml found: the model's operating declaration is missing",
+            "Run `modelgov init` in the model's folder and fill in owner, on_call, rollback, "
+            "drift and deploy.",
+        )

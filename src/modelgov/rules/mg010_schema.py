@@ -25,22 +25,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ..schema import SchemaError, model_schema, subschema, validate
+from ..schema import SchemaError, subschema
 from .base import Option, RuleContext
 
 ID = "MG010"
 NAME = "schema"
 SEVERITY = Severity.ERROR
 OPTIONS: dict[str, Option] = {}
-
-
-def errors(ctx: RuleContext) -> list[SchemaError]:
-    """Schema errors of the document, computed once per document."""
-    cache = ctx.model.extra
-    if "schema_errors" not in cache:
-        cache["schema_errors"] = list(validate(ctx.data, model_schema())) if ctx.doc.ok else []
-    result: list[SchemaError] = cache["schema_errors"]
-    return result
 
 
 def _hint(err: SchemaError, ctx: RuleContext) -> str:
@@ -57,7 +48,7 @@ def _hint(err: SchemaError, ctx: RuleContext) -> str:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    for err in errors(ctx):
+    for err in ctx.facts.schema_errors:
         if err.keyword in ("required", "additionalProperties"):
             continue
         field = err.pointer.lstrip("/").replace("/", ".") or "(document)"

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from ..findings import Finding, Severity
 from ..schema import subschema
 from .base import Option, RuleContext
-from .mg010_schema import errors
 
 ID = "MG011"
 NAME = "unknown-key"
@@ -33,7 +32,7 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    for err in errors(ctx):
+    for err in ctx.facts.schema_errors:
         if err.keyword != "additionalProperties":
             continue
         parent = err.pointer.rsplit("/", 1)[0]

@@ -57,7 +57,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         value = ctx.get(pointer)
         if not isinstance(value, str) or not value.strip():
             continue
-        ref = resolve_reference(ctx.model.repo, ctx.model.base, value)
+        ref = resolve_reference(ctx.facts.repo, ctx.facts.base, value)
         if not ref.ok:
             shown = f" ({ref.repo_path})" if ref.repo_path and ref.status == "missing" else ""
             yield ctx.finding(pointer, f"{what} {value.strip()!r}{shown} {_WHY[ref.status]}")
@@ -65,7 +65,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         value = ctx.get(pointer)
         if not isinstance(value, str) or not value.strip():
             continue
-        ref = resolve_reference(ctx.model.repo, ctx.model.base, value)
+        ref = resolve_reference(ctx.facts.repo, ctx.facts.base, value)
         if ref.kind != "url" or not ref.ok:
             yield ctx.finding(
                 pointer,

@@ -41,7 +41,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(pattern, str) or not pattern.strip():
             continue
         pointer = join_pointer("/paths", i)
-        anchored = anchor(ctx.model.base, pattern)
+        anchored = anchor(ctx.facts.base, pattern)
         if anchored is None:
             yield ctx.finding(
                 pointer,
@@ -51,7 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             )
             continue
         if files is None:
-            files = ctx.model.repo.files()
+            files = ctx.facts.repo.files()
         rx = glob_regex(anchored)
         if not any(rx.match(f) for f in files):
             yield ctx.finding(pointer, f"path {pattern!r} matches no file in the repository")

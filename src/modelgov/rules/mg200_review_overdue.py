@@ -62,5 +62,4 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         "/review/last_reviewed",
         "the last review",
         "Review the declaration with the owner and on-call, then update `review.last_reviewed`.",
-        fact="days_since_review",
     )

@@ -49,5 +49,4 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         "/rollback/last_tested",
         "the last rollback drill",
         "Run a rollback drill following the procedure, then update `rollback.last_tested`.",
-        fact="days_since_drill",
     )

@@ -37,15 +37,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts.staleness import code_staleness
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS, CodeChange, ModelHistory
+from ..history import CodeChange
 from ._util import days
 from .base import Option, RuleContext
 
 ID = "MG202"
 NAME = "code-changed"
 SEVERITY = Severity.ERROR
-USES = frozenset({"git"})
+USES = frozenset({"history"})
 OPTIONS = {
     "grace_days": Option(
         "days",
@@ -60,36 +61,23 @@ OPTIONS = {
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    facts = ctx.model.extra.setdefault("facts", {})
-    facts["stale_code_days"] = None
-    paths = ctx.get("/paths")
-    if not isinstance(paths, list) or not any(isinstance(p, str) and p.strip() for p in paths):
-        return
-    hist: ModelHistory | None = ctx.model.history()
-    if hist is None or not hist.committed or hist.touched_now:
-        return  # outside git, new, or being updated right now
-    changes = hist.code_changes
-    if not hist.touch_known:
-        since = f"since {hist.boundary.date.isoformat()}" if hist.boundary else "in the history"
-        ctx.model.extra.setdefault(HISTORY_GAPS, {})[ID] = (
-            f"model.yaml did not change {since}, where the shallow history ends: code "
-            "changes before that cannot be checked against it"
-        )
-    if not changes:
-        return
-    oldest = min(changes, key=lambda c: c.commit.commit_time)
-    age = (ctx.today - oldest.commit.date).days
-    facts["stale_code_days"] = max(age, 0)
+    stale = code_staleness(ctx.facts)
+    if stale is None:
+        return  # outside git, no `paths`, new, being updated right now, or nothing changed
     grace = int(ctx.options["grace_days"])
-    if age <= grace:
+    if stale.age <= grace:
         return
+    hist = ctx.facts.history
+    assert hist is not None
+    name = ctx.facts.file.rsplit("/", 1)[-1]
     if hist.last_touch is not None:
-        last = f"model.yaml was last changed in {hist.last_touch.short} on {hist.last_touch.date}"
+        last = f"{name} was last changed in {hist.last_touch.short} on {hist.last_touch.date}"
     else:
         edge = hist.boundary
-        last = "model.yaml was last changed before the shallow history starts" + (
+        last = f"{name} was last changed before the shallow history starts" + (
             f" ({edge.short}, {edge.date})" if edge else ""
         )
+    changes = stale.changes
     count = len(changes)
     shown = changes[: max(1, int(ctx.options["max_commits"]))]
     listed = "; ".join(_describe(c, int(ctx.options["max_files"])) for c in shown)
@@ -98,7 +86,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield ctx.finding(
         "/paths",
         f"the code under `paths` changed in {count} commit{'s' if count != 1 else ''} since "
-        f"{last}; the oldest is {days(age)} old, past the {grace}-day grace period: {listed}",
+        f"{last}; the oldest is {days(stale.age)} old, past the {grace}-day grace period: {listed}",
         "Review the declaration against these changes (owner, on-call, rollback, monitors, "
         "paths) and commit the updated model.yaml.",
         at_key=True,

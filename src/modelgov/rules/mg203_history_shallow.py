@@ -4,8 +4,9 @@ CI systems check out one commit by default (a shallow clone).  In a shallow
 history the last change of a model.yaml, or the change of its owner, may lie
 beyond the first commit git has, and "nothing changed" would be a silent,
 wrong pass.  MG202 and MG204 judge what the history shows; this rule reports,
-as a warning, what they could not see (or that the history could not be read
-at all).  It only speaks when MG202 or MG204 ran and needed more history.
+as a warning, what the history cannot show them (or that it could not be read
+at all): a model.yaml with `paths` whose last change lies beyond the shallow
+boundary, or an owner whose history does too.
 
 Fails:
     # checked out with actions/checkout defaults (fetch-depth: 1);
@@ -23,17 +24,16 @@ Fix: Fetch the full history: `fetch-depth: 0` on actions/checkout (elsewhere `gi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator
 
+from ..facts.staleness import code_gap, owner_gap
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS
 from .base import Option, RuleContext
 
 ID = "MG203"
 NAME = "history-shallow"
 SEVERITY = Severity.WARNING
-USES = frozenset({"git"})
+USES = frozenset({"history"})
 OPTIONS: dict[str, Option] = {}
 WAIVABLE = False
 HINT = (
@@ -43,25 +43,24 @@ HINT = (
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    return iter(())
-
-
-def check_after(ctx: RuleContext, findings: Sequence[Finding]) -> Iterator[Finding]:
-    """Judged after every rule ran: what did MG202 and MG204 note they could not see?"""
-    gaps: dict[str, Any] = ctx.model.extra.get(HISTORY_GAPS, {})
-    if not gaps:
-        return
-    if "git" in gaps:
+    if ctx.facts.history_error:
         yield ctx.finding(
             "",
-            f"{gaps['git']}: code changes (MG202) and owner handoffs (MG204) were not judged",
+            f"the git history could not be read ({ctx.facts.history_error}): code changes "
+            "(MG202) and owner handoffs (MG204) were not judged",
             "Check the repository (`git fsck`); if it is a partial or broken clone, "
             "clone it again with full history.",
         )
         return
-    parts = [f"{text} ({rule})" for rule, text in sorted(gaps.items())]
-    yield ctx.finding(
-        "",
-        "the git history is too shallow to judge this declaration: " + "; ".join(parts),
-        HINT,
-    )
+    gaps = [
+        (rule, text)
+        for rule, text in (("MG202", code_gap(ctx.facts)), ("MG204", owner_gap(ctx.facts)))
+        if text
+    ]
+    if gaps:
+        parts = [f"{text} ({rule})" for rule, text in gaps]
+        yield ctx.finding(
+            "",
+            "the git history is too shallow to judge this declaration: " + "; ".join(parts),
+            HINT,
+        )

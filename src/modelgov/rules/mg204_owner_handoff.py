@@ -29,10 +29,9 @@ Fix: Record the handoff in `owner.handoff`: the previous owner's email (`from`),
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from ..facts.staleness import previous_owner
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS, ModelHistory, OwnerVersion
 from ..repoview import resolve_reference
 from ._util import as_date, norm_email
 from .base import Option, RuleContext, is_missing
@@ -40,7 +39,7 @@ from .base import Option, RuleContext, is_missing
 ID = "MG204"
 NAME = "owner-handoff"
 SEVERITY = Severity.ERROR
-USES = frozenset({"git"})
+USES = frozenset({"history"})
 OPTIONS: dict[str, Option] = {}
 
 
@@ -48,20 +47,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     current = norm_email(ctx.get("/owner/email"))
     if not current:
         return  # MG110 reports a missing owner
-    hist: ModelHistory | None = ctx.model.history()
+    hist = ctx.facts.history
     if hist is None:
         return
     handoff = ctx.get("/owner/handoff")
-    previous, changed_in = _previous_owner(hist, current)
+    previous, changed_in = previous_owner(hist, current)
     if previous is None:
-        if not hist.origin_known and not _complete(handoff):
-            edge = hist.boundary
-            since = f" before {edge.date}" if edge else ""
-            ctx.model.extra.setdefault(HISTORY_GAPS, {})[ID] = (
-                f"the owner history{since} is beyond the shallow history, so a change of "
-                "owner without a handoff record cannot be ruled out"
-            )
-        return
+        return  # no change of owner in the history (MG203 says when it is too shallow to tell)
     if changed_in is not None:
         when = f"in {changed_in.short} on {changed_in.date} by {changed_in.author}"
     else:
@@ -98,7 +90,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "Write down what the new owner must know and link it in `owner.handoff.document`.",
         )
     else:
-        ref = resolve_reference(ctx.model.repo, ctx.model.base, document)
+        ref = resolve_reference(ctx.facts.repo, ctx.facts.base, document)
         if not ref.ok:
             yield ctx.finding(
                 "/owner/handoff/document",
@@ -106,21 +98,3 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 + ("is not a well-formed http(s) URL" if ref.kind == "url" else "does not exist"),
                 "Commit the handoff document and point `owner.handoff.document` at it.",
             )
-
-
-def _previous_owner(hist: ModelHistory, current: str) -> tuple[str | None, Any]:
-    """The owner before ``current`` and the commit that made the change (None: uncommitted)."""
-    newer: OwnerVersion | None = None
-    for version in hist.owners:  # newest first
-        if not version.email:
-            continue  # unreadable version: skip it
-        if version.email != current:
-            return version.email, newer.commit if newer is not None else None
-        newer = version
-    return None, None
-
-
-def _complete(handoff: Any) -> bool:
-    return isinstance(handoff, dict) and all(
-        not is_missing(handoff.get(k)) for k in ("from", "date", "document")
-    )

@@ -78,7 +78,7 @@ def people(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    roster = ctx.model.roster  # a modelgov.people.Roster, or None without a roster
+    roster = ctx.facts.roster  # a modelgov.people.Roster, or None without a roster
     if roster is None:
         return
     for pointer, role, email in people(ctx):

@@ -49,13 +49,13 @@ OPTIONS = {
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    owners_file = ctx.model.codeowners  # a modelgov.people.CodeOwners, or None
+    owners_file = ctx.facts.codeowners  # a modelgov.people.CodeOwners, or None
     if owners_file is None:
         return
     email = norm_email(ctx.get("/owner/email"))
     if not email:
         return  # MG110
-    path = ctx.model.file
+    path = ctx.facts.file
     rule = owners_file.match(path)
     if rule is None:
         yield ctx.finding(
@@ -74,7 +74,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     listed = {o.lower() for o in rule.owners}
-    roster = ctx.model.roster
+    roster = ctx.facts.roster
     handle = roster.handle_of(email) if roster is not None else ""
     if email in listed or (handle and f"@{handle}" in listed):
         return

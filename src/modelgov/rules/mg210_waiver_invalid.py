@@ -25,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import is_email
-from ._waivers import entries
 from .base import Option, RuleContext
 
 ID = "MG210"
@@ -37,24 +35,8 @@ WAIVABLE = False
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    known: dict[str, bool] = ctx.model.extra.get("waivable_rules", {})
-    for w in entries(ctx.data):
-        problems = []
-        if not w.rule:
-            problems.append("names no rule")
-        elif known and w.rule.lower() not in known:
-            problems.append(f"names unknown rule {w.rule!r}")
-        elif known and not known[w.rule.lower()]:
-            problems.append(f"names rule {w.rule!r}, which cannot be waived")
-        if not w.reason:
-            problems.append("gives no reason")
-        if not is_email(w.approved_by):
-            problems.append("has no approver email")
-        if w.expires is None:
-            problems.append("has no valid expiry date")
-        if w.scope and not w.scope.startswith("/"):
-            problems.append(f"has a pointer {w.scope!r} that is not a JSON pointer")
-        if problems:
-            yield ctx.finding(
-                w.pointer, f"waiver #{w.position + 1} {', '.join(problems)}; it waives nothing"
-            )
+    """Report the waiver problems of kind 'invalid' (judged once by the engine)."""
+    for verdict in ctx.facts.waivers:
+        for problem in verdict.problems:
+            if problem.kind == "invalid":
+                yield ctx.finding(problem.pointer, problem.message, problem.hint)

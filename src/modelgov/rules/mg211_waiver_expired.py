@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import days
-from ._waivers import entries
 from .base import Option, RuleContext
 
 ID = "MG211"
@@ -32,13 +30,8 @@ WAIVABLE = False
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    for w in entries(ctx.data):
-        if w.expires is not None and w.expires < ctx.today:
-            ago = (ctx.today - w.expires).days
-            yield ctx.finding(
-                f"{w.pointer}/expires"
-                if "expires" in ctx.data["waivers"][w.position]
-                else w.pointer,
-                f"waiver of {w.rule or 'an unnamed rule'} expired on {w.expires.isoformat()} "
-                f"({days(ago)} ago); the findings it waived count again",
-            )
+    """Report the waiver problems of kind 'expired' (judged once by the engine)."""
+    for verdict in ctx.facts.waivers:
+        for problem in verdict.problems:
+            if problem.kind == "expired":
+                yield ctx.finding(problem.pointer, problem.message, problem.hint)

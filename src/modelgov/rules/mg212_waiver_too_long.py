@@ -19,12 +19,9 @@ Fix: Shorten the waiver to the policy's maximum; renew it when it ends if it mus
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import days
-from ._waivers import entries
 from .base import Option, RuleContext
 
 ID = "MG212"
@@ -43,19 +40,8 @@ WAIVABLE = False
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    limit = int(ctx.options["max_days"])
-    for w in entries(ctx.data):
-        if w.expires is None:
-            continue
-        ahead = (w.expires - ctx.today).days
-        if ahead > limit:
-            yield ctx.finding(
-                f"{w.pointer}/expires",
-                f"waiver of {w.rule or 'an unnamed rule'} expires {w.expires.isoformat()}, "
-                f"{days(ahead)} from today; the policy allows at most {days(limit)}",
-                f"Set `expires` no later than {_limit(ctx, limit)}.",
-            )
-
-
-def _limit(ctx: RuleContext, limit: int) -> str:
-    return (ctx.today + _dt.timedelta(days=limit)).isoformat()
+    """Report the waiver problems of kind 'too-long' (judged once by the engine)."""
+    for verdict in ctx.facts.waivers:
+        for problem in verdict.problems:
+            if problem.kind == "too-long":
+                yield ctx.finding(problem.pointer, problem.message, problem.hint)

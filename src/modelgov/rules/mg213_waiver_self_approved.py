@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import norm_email
-from ._waivers import entries
 from .base import Option, RuleContext
 
 ID = "MG213"
@@ -34,12 +32,8 @@ WAIVABLE = False
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    owner = norm_email(ctx.get("/owner/email"))
-    if not owner:
-        return
-    for w in entries(ctx.data):
-        if norm_email(w.approved_by) == owner:
-            yield ctx.finding(
-                f"{w.pointer}/approved_by",
-                f"waiver of {w.rule or 'an unnamed rule'} is approved by the model's owner",
-            )
+    """Report the waiver problems of kind 'self-approved' (judged once by the engine)."""
+    for verdict in ctx.facts.waivers:
+        for problem in verdict.problems:
+            if problem.kind == "self-approved":
+                yield ctx.finding(problem.pointer, problem.message, problem.hint)

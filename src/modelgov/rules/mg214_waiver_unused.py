@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..findings import Finding, Severity
-from ._waivers import entries
 from .base import Option, RuleContext
 
 ID = "MG214"
@@ -37,8 +36,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
 def check_after(ctx: RuleContext, findings: Sequence[Finding]) -> Iterator[Finding]:
     """Judged after waivers are applied: which valid waiver silenced nothing?"""
     used = {f.waived.source for f in findings if f.waived is not None}
-    invalid = ctx.model.extra.get("invalid_waivers", set())
-    for w in entries(ctx.data):
-        if w.pointer in used or w.pointer in invalid:
-            continue
-        yield ctx.finding(w.pointer, f"waiver of {w.rule or 'an unnamed rule'} silences nothing")
+    for verdict in ctx.facts.waivers:
+        w = verdict.entry
+        if verdict.valid and w.pointer not in used:
+            yield ctx.finding(
+                w.pointer, f"waiver of {w.rule or 'an unnamed rule'} silences nothing"
+            )

@@ -1,0 +1,223 @@
+"""The fact pass: load each model and compute the typed facts its enabled rules read.
+
+Facts shared by the models of one workspace live in :class:`RepoFacts`
+(cached on the workspace): the git history is walked on first demand -- for
+every model of the repository in one walk (see
+:meth:`modelgov.gitio.GitRepo.model_histories`) -- and never when no enabled
+rule reads it; CODEOWNERS is read once.  Per model, :func:`model_facts`
+returns a frozen :class:`~modelgov.facts.ModelFacts`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import posixpath
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import document
+from ..document import MAX_BYTES, Document
+from ..errors import ConfigError, GitError
+from ..facts import ModelFacts, jsonable, name_of, tier_of
+from ..facts.staleness import declared_paths
+from ..repoview import ReadError
+from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..facts.waivers import WaiverVerdict
+    from ..history import ModelHistory, ModelSpec
+    from ..people import CodeOwners, Roster
+
+#: Where GitHub looks for CODEOWNERS, in its order.
+CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+def load_model(ws: Workspace, rel: str) -> Document:
+    """Read and parse one model.yaml from the workspace's view; never raises for bad input."""
+    try:
+        raw = ws.view.read_bytes(rel, document.MAX_BYTES)
+    except ReadError as exc:
+        doc = document.Document(path=rel, text="")
+        doc.problems.append(
+            document.Problem(
+                document.UNREADABLE,
+                f"{posixpath.basename(rel)} {exc}",
+                "Make it a regular UTF-8 file inside the repository.",
+                1,
+                1,
+            )
+        )
+        return doc
+    doc = document.load(rel, raw)
+    sha = getattr(ws.view, "blob_sha", None)
+    if sha is not None:
+        doc.blob_sha = sha(rel)
+    return doc
+
+
+class RepoFacts:
+    """Facts shared by the models of one workspace, each computed at most once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.docs: dict[str, Document] = {}
+        self._history: Mapping[str, ModelHistory] | None = None
+        self._error = ""
+        self._codeowners: tuple[CodeOwners | None] | None = None
+
+    def load(self, models: Sequence[str]) -> dict[str, Document]:
+        """Load ``models`` (once each; in one batch from git objects) and register them:
+        the history walk serves every registered model at once."""
+        todo = [m for m in models if m not in self.docs]
+        prefetch = getattr(self.ws.view, "prefetch", None)
+        if todo and prefetch is not None:
+            prefetch(todo, MAX_BYTES)
+        for rel in todo:
+            if self._history is not None:
+                self._history = None  # a model joined after a walk: walk again for all
+            self.docs[rel] = load_model(self.ws, rel)
+        return {m: self.docs[m] for m in models}
+
+    # -- git history ---------------------------------------------------------------
+    def history(self, rel: str) -> tuple[ModelHistory | None, str]:
+        """The history of model ``rel`` and ``''``; or ``None`` and why it could not be read.
+
+        ``(None, '')`` outside git."""
+        git = self.ws.git
+        if git is None:
+            return None, ""
+        if self._history is None and not self._error:
+            specs = [self._spec(m) for m in self.docs]
+            try:
+                self._history = git.model_histories(specs, rev=self.ws.commit)
+            except GitError as exc:
+                self._error = str(exc)
+        if self._error:
+            return None, self._error
+        assert self._history is not None
+        return self._history.get(rel), ""
+
+    def _spec(self, rel: str) -> ModelSpec:
+        from .. import history
+
+        doc = self.docs[rel]
+        worktree_ids = None
+        index_id = None
+        if self.ws.source == "worktree":
+            try:
+                raw: bytes | None = self.ws.view.read_bytes(rel, MAX_BYTES)
+            except ReadError:
+                raw = None
+            git = self.ws.git
+            fmt = git.object_format() if git is not None else "sha1"
+            worktree_ids = history.worktree_ids(raw, fmt) if raw is not None else frozenset()
+        elif self.ws.source == "index":
+            index_id = doc.blob_sha or None
+        owner = doc.get("/owner/email")
+        return history.ModelSpec(
+            file=rel,
+            base=posixpath.dirname(rel),
+            paths=declared_paths(doc.data),
+            worktree_ids=worktree_ids,
+            index_id=index_id,
+            # MG204 compares older versions with this (normalised as it does), so the
+            # walk may stop at the most recent change of owner
+            owner=owner.strip().lower() if isinstance(owner, str) else "",
+        )
+
+    # -- CODEOWNERS ------------------------------------------------------------------
+    def codeowners(self) -> CodeOwners | None:
+        """The CODEOWNERS file GitHub would use (``.github/``, root, ``docs/``), parsed."""
+        if self._codeowners is None:
+            found = None
+            for cand in CODEOWNERS_LOCATIONS:
+                if self.ws.view.lookup(cand) != "file":
+                    continue
+                try:
+                    raw = self.ws.view.read_bytes(cand, 1 << 20)
+                except ReadError:
+                    continue
+                from ..people import parse_codeowners  # only when there is a CODEOWNERS file
+
+                found = parse_codeowners(raw.decode("utf-8", "replace"), cand)
+                break
+            self._codeowners = (found,)
+        return self._codeowners[0]
+
+
+def repo_facts(ws: Workspace) -> RepoFacts:
+    """The :class:`RepoFacts` of ``ws`` (created on first use, then cached)."""
+    facts = ws.cache.get("facts")
+    if not isinstance(facts, RepoFacts):
+        facts = RepoFacts(ws)
+        ws.cache["facts"] = facts
+    return facts
+
+
+def model_facts(
+    ws: Workspace,
+    rel: str,
+    doc: Document,
+    *,
+    today: _dt.date,
+    uses: Collection[str],
+    waivers: tuple[WaiverVerdict, ...] = (),
+    roster: Roster | None = None,
+) -> ModelFacts:
+    """The facts of one model: those every rule reads, plus those in ``uses``."""
+    repo = repo_facts(ws)
+    schema_errors: tuple[object, ...] = ()
+    if doc.ok:
+        from ..schema import model_schema, validate
+
+        schema_errors = tuple(validate(doc.data, model_schema()))
+    history, error = repo.history(rel) if "history" in uses else (None, "")
+    return ModelFacts(
+        doc=doc,
+        file=rel,
+        base=posixpath.dirname(rel),
+        today=today,
+        repo=ws.view,
+        name=name_of(doc.data),
+        tier=tier_of(doc.data),
+        schema_errors=schema_errors,  # type: ignore[arg-type]
+        waivers=waivers,
+        history=history,
+        history_error=error,
+        roster=roster,  # loaded with the config: no cost to pass
+        codeowners=repo.codeowners() if "codeowners" in uses else None,
+        instance=jsonable(doc.data) if "instance" in uses and doc.ok else None,
+    )
+
+
+_ROSTERS: dict[tuple[str, int, int], Roster] = {}
+
+
+def load_roster(path: Path | None) -> Roster | None:
+    """Read and validate the roster (``--roster`` or config ``roster:``), once per file.
+
+    A missing or bad roster is a :class:`~modelgov.errors.ConfigError` (exit 2)
+    naming the file and the line.
+    """
+    if path is None:
+        return None
+    from ..people import parse_roster
+    from ..repoview import read_regular_file
+
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        raise ConfigError(f"roster file {shown} does not exist") from None
+    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    if key not in _ROSTERS:
+        try:
+            raw = read_regular_file(str(path), 64 << 20)
+        except ReadError as exc:
+            raise ConfigError(f"roster file {shown} {exc}") from None
+        if len(raw) > 64 << 20:
+            raise ConfigError(f"roster file {shown} is larger than 64 MiB")
+        _ROSTERS[key] = parse_roster(raw, shown)
+    return _ROSTERS[key]

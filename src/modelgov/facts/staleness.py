@@ -1,0 +1,102 @@
+"""What the git history says about a declaration's staleness: pure functions of facts.
+
+Rules MG202 (code changed), MG203 (history too shallow) and MG204 (owner
+handoff) and the audit's "stale" column read these, so each question is
+answered once, the same way, whichever rules run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, NamedTuple
+
+from ..history import CodeChange, Commit, ModelHistory  # moves to facts.history
+from . import ModelFacts, is_missing, norm_email
+
+
+def declared_paths(data: Any) -> tuple[str, ...]:
+    """The model's ``paths`` globs (non-empty strings only)."""
+    value = data.get("paths") if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return ()
+    return tuple(p for p in value if isinstance(p, str) and p.strip())
+
+
+class Staleness(NamedTuple):
+    """Code changes the declaration has not caught up with."""
+
+    changes: tuple[CodeChange, ...]  # newest first
+    oldest: CodeChange
+    age: int  # days since the oldest, 0 when in the future
+
+
+def code_staleness(facts: ModelFacts) -> Staleness | None:
+    """The code changes after the model.yaml's last change, or ``None`` when there are none
+    (or nothing to compare: no ``paths``, no history, a new or uncommitted model.yaml)."""
+    hist = facts.history
+    if not declared_paths(facts.data) or hist is None:
+        return None
+    if not hist.committed or hist.touched_now or not hist.code_changes:
+        return None
+    oldest = min(hist.code_changes, key=lambda c: c.commit.commit_time)
+    age = max((facts.today - oldest.commit.date).days, 0)
+    return Staleness(hist.code_changes, oldest, age)
+
+
+def code_gap(facts: ModelFacts) -> str:
+    """Why code changes cannot all be judged (a shallow clone), or ``''``."""
+    hist = facts.history
+    if not declared_paths(facts.data) or hist is None:
+        return ""
+    if not hist.committed or hist.touched_now or hist.touch_known:
+        return ""
+    since = f"since {hist.boundary.date.isoformat()}" if hist.boundary else "in the history"
+    return (
+        f"{_name(facts)} did not change {since}, where the shallow history ends: code "
+        "changes before that cannot be checked against it"
+    )
+
+
+def previous_owner(hist: ModelHistory, current: str) -> tuple[str | None, Commit | None]:
+    """The owner before ``current`` and the commit that made the change (None: uncommitted)."""
+    newer = None
+    for version in hist.owners:  # newest first
+        if not version.email:
+            continue  # unreadable version: skip it
+        if version.email != current:
+            return version.email, newer.commit if newer is not None else None
+        newer = version
+    return None, None
+
+
+def handoff_complete(handoff: Any) -> bool:
+    return isinstance(handoff, dict) and all(
+        not is_missing(handoff.get(k)) for k in ("from", "date", "document")
+    )
+
+
+def owner_gap(facts: ModelFacts) -> str:
+    """Why a change of owner cannot be ruled out (a shallow clone), or ``''``."""
+    hist = facts.history
+    current = norm_email(facts.doc.get("/owner/email"))
+    if hist is None or not current:
+        return ""
+    previous, _ = previous_owner(hist, current)
+    if previous is not None or hist.origin_known:
+        return ""
+    if handoff_complete(facts.doc.get("/owner/handoff")):
+        return ""
+    edge = hist.boundary
+    since = f" before {edge.date}" if edge else ""
+    return (
+        f"the owner history{since} is beyond the shallow history, so a change of "
+        "owner without a handoff record cannot be ruled out"
+    )
+
+
+def _name(facts: ModelFacts) -> str:
+    return facts.file.rsplit("/", 1)[-1]
+
+
+def age_in_days(when: _dt.date | None, today: _dt.date) -> int | None:
+    return (today - when).days if when is not None else None
