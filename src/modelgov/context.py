@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 from .config import Config
 from .document import MAX_BYTES, Document
 from .errors import ConfigError, GitError
-from .history import HISTORY_GAPS
+from .facts.history import HISTORY_GAPS, ModelHistory, ModelSpec
 from .rules.base import ModelContext
 from .workspace import Target
 
 if TYPE_CHECKING:
-    from .history import ModelHistory, ModelSpec
     from .people import CodeOwners, Roster
 
 
@@ -99,7 +98,7 @@ class TargetFacts:
             sha = getattr(view, "blob_sha", None)
             index_id = sha(rel) if sha is not None else None
         owner = doc.get("/owner/email")
-        return history.ModelSpec(
+        return ModelSpec(
             file=rel,
             base=posixpath.dirname(rel),
             paths=paths,

@@ -91,7 +91,7 @@ from .errors import GitError
 
 if TYPE_CHECKING:
     from . import history
-    from .history import ModelHistory, ModelSpec
+    from .facts.history import ModelHistory, ModelSpec
 
 GIT_TIMEOUT = float(os.environ.get("MODELGOV_GIT_TIMEOUT", "60"))
 _SMALL_FILE = 1 << 20  # refs, HEAD and friends: never more than this

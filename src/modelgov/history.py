@@ -51,17 +51,14 @@ What is judged, per model (:func:`walk`, :func:`finish`):
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from .facts.history import CodeChange, Commit, ModelHistory, ModelSpec, OwnerVersion
 from .pathmatch import anchor, matcher
 
-#: Key of ``ModelContext.extra`` where rules note what the history could not
-#: show (rule id -> sentence); MG203 reports them.
-HISTORY_GAPS = "history_gaps"
 #: ``git log --format``: a record separator, then NUL-separated fields.
 LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%s"
 _FIELDS = 7
@@ -73,38 +70,6 @@ MAX_VERSIONS = 200
 MAX_LITERALS = 8
 _MAGIC = "*?["
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
-
-
-class Commit(NamedTuple):
-    """One commit as the walk saw it."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    author_time: int
-    commit_time: int
-    subject: str
-    boundary: bool = False  # a shallow-clone boundary: its diff is not real
-
-    @property
-    def short(self) -> str:
-        return self.sha[:8]
-
-    @property
-    def date(self) -> _dt.date:
-        """The commit (committer) date in UTC: when the change landed."""
-        return _dt.datetime.fromtimestamp(self.commit_time, _dt.timezone.utc).date()
-
-    @property
-    def author(self) -> str:
-        return (
-            f"{self.author_name} <{self.author_email}>" if self.author_email else self.author_name
-        )
-
-    def describe(self) -> str:
-        subject = self.subject if len(self.subject) <= 72 else self.subject[:71] + "…"
-        return f'{self.short} {self.date.isoformat()} {self.author} "{subject}"'
 
 
 class Change(NamedTuple):
@@ -120,62 +85,6 @@ class Change(NamedTuple):
 class LogEntry(NamedTuple):
     commit: Commit
     changes: tuple[Change, ...]
-
-
-class ModelSpec(NamedTuple):
-    """What the walk needs to know about one model.
-
-    ``worktree_ids``: blob ids the file on disk may have (raw, and with CRLF
-    line ends normalised), ``None`` when the work tree is not judged.
-    ``index_id``: the index entry's blob id when already known (``--staged``);
-    in work-tree mode gitio reads it.
-    ``owner``: the judged version's ``owner.email`` (normalised, ``""`` when it
-    has none), so the walk may stop once an older version names someone
-    else; ``None``: every version is read.
-    """
-
-    file: str
-    base: str
-    paths: tuple[str, ...] = ()
-    worktree_ids: frozenset[str] | None = None
-    index_id: str | None = None
-    owner: str | None = None
-
-
-class CodeChange(NamedTuple):
-    """A commit that changed the model's code after its model.yaml last changed."""
-
-    commit: Commit
-    files: tuple[str, ...]  # the model's files it changed, sorted, at most FILES_KEPT
-    more: int = 0  # files beyond those
-
-
-class OwnerVersion(NamedTuple):
-    """``owner.email`` of one committed version of the model.yaml ('' if unreadable)."""
-
-    email: str
-    commit: Commit
-
-
-class ModelHistory(NamedTuple):
-    """Everything the history says about one model.yaml.  Plain data for rules."""
-
-    file: str
-    rev: str | None  # the commit walked from (None: no commits yet)
-    committed: bool  # the file exists in ``rev``
-    touched_now: bool  # staged or modified in the work tree (or new)
-    last_touch: Commit | None  # newest commit that changed it (renames followed)
-    names: tuple[str, ...]  # its path, then earlier paths (renames), newest first
-    code_changes: tuple[CodeChange, ...]  # unreviewed, newest first
-    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version (see complete)
-    shallow: bool = False  # the repository is a shallow clone
-    boundary: Commit | None = None  # the shallow boundary the walk reached
-    touch_known: bool = True  # False: last change lies beyond the shallow boundary
-    origin_known: bool = True  # False: its creation lies beyond the shallow boundary
-    # False: the walk stopped once the rules had what they need (see Walker.satisfied):
-    # ``owners`` then ends at the most recent change of owner, ``names`` and older
-    # touches may be missing; last_touch and code_changes are always complete
-    complete: bool = True
 
 
 class _Track:

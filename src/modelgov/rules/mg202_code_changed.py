@@ -37,8 +37,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts.history import HISTORY_GAPS, CodeChange, ModelHistory
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS, CodeChange, ModelHistory
 from ._util import days
 from .base import Option, RuleContext
 

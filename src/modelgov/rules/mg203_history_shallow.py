@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..facts.history import HISTORY_GAPS
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS
 from .base import Option, RuleContext
 
 ID = "MG203"

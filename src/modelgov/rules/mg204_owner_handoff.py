@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..facts.history import HISTORY_GAPS, ModelHistory, OwnerVersion
 from ..findings import Finding, Severity
-from ..history import HISTORY_GAPS, ModelHistory, OwnerVersion
 from ..repoview import resolve_reference
 from ._util import as_date, norm_email
 from .base import Option, RuleContext, is_missing
