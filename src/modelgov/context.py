@@ -6,7 +6,7 @@ This is where the facts rules may ask for are gathered lazily: git history
 Facts shared by the models of one target live in :class:`TargetFacts`
 (cached on the target): the git history is computed on the first call of
 ``ctx.model.history()`` -- for every model of the repository in one walk
-(see :meth:`modelgov.gitio.GitRepo.model_histories`) -- and never when no
+(see :meth:`modelgov.git.GitRepo.model_histories`) -- and never when no
 enabled rule asks for it; CODEOWNERS is read once per target.
 """
 
@@ -67,7 +67,7 @@ class TargetFacts:
         return self._history.get(rel)
 
     def _spec(self, rel: str) -> ModelSpec:
-        from . import history
+        from .git import walk
         from .repoview import ReadError
 
         view = self.target.view
@@ -93,7 +93,7 @@ class TargetFacts:
         if self.target.source == "worktree":
             git = self.target.git
             fmt = git.object_format() if git is not None else "sha1"
-            worktree_ids = history.worktree_ids(raw, fmt) if raw is not None else frozenset()
+            worktree_ids = walk.worktree_ids(raw, fmt) if raw is not None else frozenset()
         elif self.target.source == "index":
             sha = getattr(view, "blob_sha", None)
             index_id = sha(rel) if sha is not None else None

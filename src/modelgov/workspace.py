@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import GitError, UsageError
-from .gitio import GitRepo
+from .git import GitRepo
 from .pathmatch import glob_regex
 from .repoview import (
     MODEL_FILE_NAMES,

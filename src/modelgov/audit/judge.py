@@ -27,7 +27,8 @@ from ..document import MAX_BYTES, Document
 from ..engine import ModelResult
 from ..errors import GitError, ModelgovError
 from ..findings import FailOn, fail_threshold
-from ..gitio import GitRepo, SharedShadow, find_git_dir, parse_remote
+from ..git import GitRepo, SharedShadow, find_git_dir
+from ..git.remote import parse_remote
 from ..pathmatch import glob_regex, matcher
 from ..repoview import MODEL_FILE_NAMES, SKIP_DIRS, TreeView
 from ..rules._util import as_date
@@ -199,7 +200,7 @@ def audit_repo(
 
     ``shadow``: the shadow git dir shared by the repositories a worker audits
     (every git question of an audit names objects by id; see
-    :class:`~modelgov.gitio.SharedShadow`).
+    :class:`~modelgov.git.SharedShadow`).
     """
     state = org_state(settings)
     try:

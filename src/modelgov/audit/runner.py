@@ -6,7 +6,7 @@
   forkserver imports modelgov's audit modules once (:data:`PRELOAD`), so
   workers start with them loaded; each worker loads the org policy once and
   receives repositories in chunks (:func:`chunk_size`), auditing a chunk with
-  one shared shadow git dir (:class:`~modelgov.gitio.SharedShadow`).
+  one shared shadow git dir (:class:`~modelgov.git.SharedShadow`).
   ``--jobs 1`` runs in-process.
 * A progress bar on stderr -- count, rate, ETA -- only when stderr is a
   terminal; nothing otherwise.
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..gitio import SharedShadow
+from ..git import SharedShadow
 from .discovery import RepoSpec
 from .judge import AuditSettings, audit_repo
 
