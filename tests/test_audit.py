@@ -205,7 +205,7 @@ def test_hostile_urls_never_reach_git(main_run: Run) -> None:
 
 def test_partial_clone_leaves_large_blobs_out(main_run: Run) -> None:
     from modelgov.audit.cache import clone_path
-    from modelgov.gitio import parse_remote
+    from modelgov.git.remote import parse_remote
 
     org = main_run.org
     clone = clone_path(org.root / "cache", parse_remote(org.remotes["remote-1"].as_uri()))

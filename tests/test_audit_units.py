@@ -25,7 +25,7 @@ from modelgov.audit.runner import Journal, Progress
 from modelgov.config import Config, config_from_data
 from modelgov.errors import GitError, UsageError
 from modelgov.facts import heuristics
-from modelgov.gitio import looks_like_url, parse_remote, redact_url
+from modelgov.git.remote import looks_like_url, parse_remote, redact_url
 from modelgov.policy import Policy, RuleSettings, load_policy
 from modelgov.registry import full
 
@@ -82,7 +82,7 @@ def test_credentials_never_shown() -> None:
 
 
 def test_clone_failure_message_hides_the_token(tmp_path: Path) -> None:
-    from modelgov.gitio import clone_bare
+    from modelgov.git.remote import clone_bare
 
     remote = parse_remote("https://user:topsecret@127.0.0.1:9/none.git")
     with pytest.raises(GitError) as info:
@@ -515,7 +515,7 @@ def test_audit_workflow_validates_against_the_vendored_schema() -> None:
 def test_private_repos_get_the_header_through_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from modelgov.gitio import _remote_env
+    from modelgov.git.remote import _remote_env
 
     monkeypatch.setenv("MODELGOV_GIT_AUTH_HEADER", "AUTHORIZATION: basic abc")
     monkeypatch.setenv("MODELGOV_GIT_AUTH_HOST", "github.com")

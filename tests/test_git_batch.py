@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, git_env
-from modelgov import gitio, history
 from modelgov.errors import GitError
-from modelgov.gitio import GitRepo, SharedShadow
-from modelgov.history import ModelSpec
+from modelgov.facts.history import ModelHistory, ModelSpec
+from modelgov.git import GitRepo, SharedShadow, sandbox, walk
+from modelgov.git import repo as git_repo
 
 sys.path.insert(0, str(ROOT / "bench"))
 import orgfixture
@@ -85,7 +85,7 @@ def test_a_tree_bomb_is_refused_quickly(make_repo: Any, monkeypatch: pytest.Monk
         listing = "".join(f"040000 tree {tree}\td{i}\n" for i in range(10))
         tree = git(r.path, "mktree", input=listing.encode()).strip()
     commit = git(r.path, "commit-tree", tree, "-m", "bomb").strip()
-    monkeypatch.setattr(gitio, "MAX_TREE_ENTRIES", 5000)
+    monkeypatch.setattr(git_repo, "MAX_TREE_ENTRIES", 5000)
     started = time.monotonic()
     with GitRepo.open(r.path) as g, pytest.raises(GitError, match="more than 5000 files"):  # type: ignore[union-attr]
         g.tree_entries(commit)
@@ -116,10 +116,10 @@ def test_one_cat_file_process_serves_every_read_and_is_closed(make_repo: Any) ->
             "sam.lee@example.com",
         ]
         assert g.calls == 1  # one cat-file for every read (a short history needs no log)
-        procs = [b.proc for b in g._batches.values()]
+        procs = [b.proc for b in g._cat.batches.values()]
         assert len(procs) == 1 and procs[0].poll() is None
     assert procs[0].poll() is not None  # ended and reaped by close()
-    assert g._shadow is None or not g._shadow.exists()
+    assert g._sandbox.shadow is None or not g._sandbox.shadow.exists()
 
 
 def test_batches_larger_than_a_pipe_and_objects_over_the_limit(make_repo: Any) -> None:
@@ -131,7 +131,7 @@ def test_batches_larger_than_a_pipe_and_objects_over_the_limit(make_repo: Any) -
         files = {e.path: e.sha for e in g.tree_entries(sha)}
         small, big = files["small.txt"], files["big.bin"]
         # 4000 names (160 KB of requests) and 40 big answers (12 MB): no deadlock
-        records = g._objects([small] * 4000 + [big] * 40, 1 << 20)
+        records = g._cat.records([small] * 4000 + [big] * 40, 1 << 20)
         assert len(records) == 4040
         assert records[0][1] == b"small\n" and records[-1][1] == b"x" * 300_000
         # over the limit: read past, never held, and the stream stays in step
@@ -158,12 +158,12 @@ def test_a_cat_file_that_hangs_is_killed_at_the_time_limit(
     )
     (fake / "git").chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(gitio, "GIT_TIMEOUT", 0.5)
+    monkeypatch.setattr(sandbox, "GIT_TIMEOUT", 0.5)
     started = time.monotonic()
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
         with pytest.raises(GitError, match="longer than"):
             g.tree_entries(sha)
-        procs = [b.proc for b in g._batches.values()]
+        procs = [b.proc for b in g._cat.batches.values()]
         assert procs and all(p.poll() is not None for p in procs)  # killed, reaped
     assert time.monotonic() - started < 10
 
@@ -175,7 +175,7 @@ def test_cat_file_that_dies_is_an_error_with_its_reason(make_repo: Any) -> None:
     pack = next((r.path / ".git" / "objects").glob("??"))  # a loose object folder
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
         g.tree_entries(sha)
-        batch = next(iter(g._batches.values()))
+        batch = next(iter(g._cat.batches.values()))
         batch.proc.kill()
         batch.proc.wait()
         with pytest.raises(GitError, match="cat-file"):
@@ -212,9 +212,9 @@ def test_shared_shadow_serves_reads_by_id_and_holds_nothing_of_a_repo(
                 assert {e.path for e in g.tree_entries(head)} == {"model.yaml", "src/a.py"}
                 out = g.model_histories([ModelSpec("model.yaml", "", ("src/**",))], rev=head)
                 assert out["model.yaml"].committed
-                assert g._shadow is None  # no shadow of its own was made
+                assert g._sandbox.shadow is None  # no shadow of its own was made
                 assert g.commit_as_of(__import__("datetime").date(2026, 12, 1)) == head
-                assert g._shadow is not None  # HEAD is a name: its own shadow, with refs
+                assert g._sandbox.shadow is not None  # HEAD is a name: its own shadow, with refs
         folder = shared.get("sha1")
         assert sorted(p.name for p in folder.iterdir()) == ["HEAD", "config", "refs"]
         assert list((folder / "refs").iterdir()) == []
@@ -222,7 +222,8 @@ def test_shared_shadow_serves_reads_by_id_and_holds_nothing_of_a_repo(
             head = g.head()
             assert head is not None
             out = g.model_histories([ModelSpec("model.yaml", "", ("src/**",))], rev=head)
-            assert out["model.yaml"].shallow and g._shadow is not None  # git must see `shallow`
+            assert out["model.yaml"].shallow
+            assert g._sandbox.shadow is not None  # git must see `shallow`
     assert not folder.exists()
 
 
@@ -257,16 +258,16 @@ def _long_history(path: Path, commits: int, handoff: int, review: int) -> None:
     orgfixture.fast_import(path, steps)
 
 
-def _reference(g: GitRepo, specs: list[ModelSpec]) -> dict[str, history.ModelHistory]:
+def _reference(g: GitRepo, specs: list[ModelSpec]) -> dict[str, ModelHistory]:
     """The old way: the whole history, topologically sorted, walked in one piece."""
     head = g.head()
     raw = g.log(
         ["--topo-order", "--parents", "--raw", "-z", "--no-abbrev", "-M",
-         f"--format={history.LOG_FORMAT}", head or "", "--", *history.pathspecs(specs)]
+         f"--format={walk.LOG_FORMAT}", head or "", "--", *walk.pathspecs(specs)]
     )  # fmt: skip
-    walked = history.walk(history.parse_log(raw), specs, rev=head, shallow=False)
+    walked = walk.walk(walk.parse_log(raw), specs, rev=head, shallow=False)
     objects = g.read_objects(walked.blob_requests(), 1 << 20)
-    return history.finish(walked, objects)
+    return walk.finish(walked, objects)
 
 
 def test_a_long_linear_history_is_read_only_as_far_as_the_rules_need(tmp_path: Path) -> None:
@@ -342,9 +343,9 @@ def test_log_parser_fed_in_pieces_equals_the_whole(make_repo: Any, size: int) ->
     r.commit("code", date="2026-03-01")
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
         raw = g.log(["--parents", "--raw", "-z", "--no-abbrev", "-M",
-                     f"--format={history.LOG_FORMAT}", "HEAD"])  # fmt: skip
-    whole = history.parse_log(raw)
-    parser = history.LogParser()
+                     f"--format={walk.LOG_FORMAT}", "HEAD"])  # fmt: skip
+    whole = walk.parse_log(raw)
+    parser = walk.LogParser()
     pieces = []
     for i in range(0, len(raw), size):
         pieces += parser.feed(raw[i : i + size])
@@ -356,10 +357,10 @@ def test_log_parser_fed_in_pieces_equals_the_whole(make_repo: Any, size: int) ->
 # -- a short history read from objects equals what git log prints ---------------------------
 
 
-def _log_entries(g: GitRepo, start: str, specs: list[str]) -> list[history.LogEntry]:
+def _log_entries(g: GitRepo, start: str, specs: list[str]) -> list[walk.LogEntry]:
     raw = g.log(["--parents", "--raw", "-z", "--no-abbrev", "-M",
-                 f"--format={history.LOG_FORMAT}", start, "--", *specs])  # fmt: skip
-    return history.parse_log(raw)
+                 f"--format={walk.LOG_FORMAT}", start, "--", *specs])  # fmt: skip
+    return walk.parse_log(raw)
 
 
 def _odd_commit(r: Any, parent: str, headers: str, message: bytes) -> str:
@@ -424,13 +425,15 @@ def test_a_short_history_read_from_objects_is_what_git_log_prints(make_repo: Any
     )
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
         for specs in SPEC_SETS:
-            args = history.pathspecs(specs)
-            small = g._small_log(head, args)
+            args = walk.pathspecs(specs)
+            small = walk.log_from_objects(g._refs, g._cat, head, args)
             assert small is not None, specs
             assert small == _log_entries(g, head, args), specs
-        everything = g._small_log(head, [])  # no pathspec: every commit, the empty one too
+        everything = walk.log_from_objects(
+            g._refs, g._cat, head, []
+        )  # no pathspec: every commit, the empty one too
         assert everything is not None and len(everything) == 12
-        assert history.pathspecs(SPEC_SETS[2]) == []
+        assert walk.pathspecs(SPEC_SETS[2]) == []
         assert everything[0].commit.author_name == "Dana  Okafor"
         assert everything[0].commit.subject == "signed line two"
         assert everything[-2].commit.subject == "  empty, after blank lines"
@@ -441,10 +444,10 @@ def test_a_short_history_read_from_objects_is_what_git_log_prints(make_repo: Any
         fast = g.model_histories(specs, rev=head)
         calls = g.calls - before
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
-        walked = history.walk(
-            _log_entries(g, head, history.pathspecs(specs)), specs, rev=head, shallow=False
+        walked = walk.walk(
+            _log_entries(g, head, walk.pathspecs(specs)), specs, rev=head, shallow=False
         )
-        assert fast == history.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
+        assert fast == walk.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
     assert calls == 0  # the cat-file process already open did it all
 
 
@@ -474,7 +477,7 @@ def test_a_short_history_is_left_to_git_log_when_it_must_be(
     elif case == "encoding":
         _odd_commit(r, base, "encoding ISO-8859-1", "caf\xe9\n".encode("latin-1"))
     elif case == "too-long":
-        monkeypatch.setattr(history, "SMALL_HISTORY", 1)
+        monkeypatch.setattr(walk, "SMALL_HISTORY", 1)
         r.write("src/a.py", "2")
         r.commit("second")
     else:  # a parent object the repository does not have
@@ -486,14 +489,14 @@ def test_a_short_history_is_left_to_git_log_when_it_must_be(
     with GitRepo.open(r.path) as g:  # type: ignore[union-attr]
         head = g.head()
         assert head is not None
-        assert g._small_log(head, history.pathspecs(specs)) is None
+        assert walk.log_from_objects(g._refs, g._cat, head, walk.pathspecs(specs)) is None
         if case != "missing":
             out = g.model_histories(specs)
             assert g.calls == 2  # cat-file, and the log that walked it
-            walked = history.walk(
-                _log_entries(g, head, history.pathspecs(specs)), specs, rev=head, shallow=False
+            walked = walk.walk(
+                _log_entries(g, head, walk.pathspecs(specs)), specs, rev=head, shallow=False
             )
-            assert out == history.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
+            assert out == walk.finish(walked, g.read_objects(walked.blob_requests(), 1 << 20))
         else:
             with pytest.raises(GitError):
                 g.model_histories(specs)

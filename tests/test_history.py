@@ -1,4 +1,4 @@
-"""Git history of model.yaml files: gitio's one walk, judged by the pure history module.
+"""Git history of model.yaml files: the one walk of modelgov.git.walk, and its pure parts.
 
 Real repositories with controlled commit dates (conftest ``make_repo``);
 the parser is also fed hand-made bytes.
@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import git_env
-from modelgov import history
-from modelgov.gitio import GitRepo
-from modelgov.history import ModelHistory, ModelSpec
+from modelgov.facts.history import ModelHistory, ModelSpec
+from modelgov.git import GitRepo, walk
 
 SAM = "Sam Lee <sam.lee@example.com>"
 DANA = "Dana Okafor <dana.okafor@example.com>"
@@ -71,13 +70,13 @@ def test_parse_log_reads_fields_by_count() -> None:
             b"",
         ]
     )
-    entries = history.parse_log(raw, boundary={"d" * 40})
+    entries = walk.parse_log(raw, boundary={"d" * 40})
     assert [e.commit.sha[0] for e in entries] == ["a", "d"]
     first = entries[0]
     assert first.commit.parents == ("b" * 40, "c" * 40)
     assert first.commit.author_name == "Na\x1eme" and first.commit.subject == "sub\x1eject"
     assert (first.commit.author_time, first.commit.commit_time) == (100, 200)
-    assert first.changes[0] == history.Change("M", "src/a b.py", "", "1" * 40, "2" * 40)
+    assert first.changes[0] == walk.Change("M", "src/a b.py", "", "1" * 40, "2" * 40)
     # a path that starts with the record separator is still a path
     assert first.changes[1].status == "R"
     assert (first.changes[1].old_path, first.changes[1].path) == (
@@ -85,7 +84,7 @@ def test_parse_log_reads_fields_by_count() -> None:
         "\x1enew/model.yaml",
     )
     assert entries[1].commit.boundary and not entries[1].changes
-    assert history.parse_log(b"") == []
+    assert walk.parse_log(b"") == []
 
 
 def test_pathspecs_limit_the_walk_to_literal_folders() -> None:
@@ -93,22 +92,22 @@ def test_pathspecs_limit_the_walk_to_literal_folders() -> None:
         spec("models/a/model.yaml", ("src/**", "../../shared/lib.py", "/etc/passwd")),
         spec("models/b/model.yml", ("train/*.py",)),
     ]
-    assert history.pathspecs(specs) == [
-        *history.MODEL_GLOBS,
+    assert walk.pathspecs(specs) == [
+        *walk.MODEL_GLOBS,
         ":(literal)models/a/src",
         ":(literal)shared/lib.py",
         ":(literal)models/b/train",
     ]
     # a pattern that starts with a wildcard at the root needs the whole tree
-    assert history.pathspecs([spec("model.yaml", ("**/*.py",))]) == []
+    assert walk.pathspecs([spec("model.yaml", ("**/*.py",))]) == []
     # many models: their folders collapse to the top-level ones (git matches each
     # pathspec against each changed path); too many top-level folders: no limit
     many = [spec(f"models/m{i}/model.yaml") for i in range(20)]
-    assert history.pathspecs(many) == [*history.MODEL_GLOBS, ":(literal)models"]
+    assert walk.pathspecs(many) == [*walk.MODEL_GLOBS, ":(literal)models"]
     spread = [spec(f"team{i}/m/model.yaml") for i in range(20)]
-    assert history.pathspecs(spread) == []
+    assert walk.pathspecs(spread) == []
     # a model file not named model.yaml is named literally
-    assert ":(literal)cfg/fraud.yaml" in history.pathspecs([spec("cfg/fraud.yaml", ())])
+    assert ":(literal)cfg/fraud.yaml" in walk.pathspecs([spec("cfg/fraud.yaml", ())])
 
 
 OWNER_LAYOUTS = [
@@ -147,10 +146,10 @@ def test_owner_email_fast_path_agrees_with_the_loader(
     raw = text.encode()
     value = load("model.yaml", raw).get("/owner/email")
     full = value.strip().lower() if isinstance(value, str) else ""
-    assert history.owner_email(raw) == full
+    assert walk.owner_email(raw) == full
     if expected is not None:
         assert full == expected
-    fast = history._quick_owner_email(raw)
+    fast = walk._quick_owner_email(raw)
     assert (fast is not None) == quick
     if fast is not None:
         assert fast == full
@@ -167,11 +166,11 @@ def test_blob_id_is_what_git_computes(tmp_path: Path, fmt: str) -> None:
     out = subprocess.run(
         ["git", "hash-object", "f"], cwd=repo, capture_output=True, text=True, check=True
     )
-    assert history.blob_id(data, fmt) == out.stdout.strip()
+    assert walk.blob_id(data, fmt) == out.stdout.strip()
     with GitRepo.open(repo) as g:  # type: ignore[union-attr]
         assert g.object_format() == fmt
-    ids = history.worktree_ids(data, fmt)
-    assert history.blob_id(data.replace(b"\r\n", b"\n"), fmt) in ids and len(ids) == 2
+    ids = walk.worktree_ids(data, fmt)
+    assert walk.blob_id(data.replace(b"\r\n", b"\n"), fmt) in ids and len(ids) == 2
 
 
 # -- the walk on real repositories -----------------------------------------------
@@ -338,9 +337,9 @@ def test_wildcard_paths_walk_the_whole_tree(make_repo: Any) -> None:
     r.write("0:odd dir/model.yaml", model_yaml(extra="description: staged\n"))
     r.git("add", ".")
     disk = r.write("0:odd dir/model.yaml", model_yaml())  # the work tree is back at HEAD
-    ids = history.worktree_ids(disk.read_bytes())
+    ids = walk.worktree_ids(disk.read_bytes())
     s = spec("0:odd dir/model.yaml", ("../**/*.py",), worktree_ids=ids)
-    assert history.pathspecs([s]) == []
+    assert walk.pathspecs([s]) == []
     h = histories(r.path, [s])[0]["0:odd dir/model.yaml"]
     assert h.touched_now  # only its staged index entry (read by name, :0:path) differs
     assert shas(h) == ["python anywhere"] and h.code_changes[0].files == ("lib/util.py",)
@@ -368,7 +367,7 @@ def test_never_committed_model_and_deleted_namesake(make_repo: Any) -> None:
     r.commit("drop the old declaration", date="2026-02-01")
     r.write("model.yaml", model_yaml(owner="new.owner@example.com"))  # not committed
     data = (r.path / "model.yaml").read_bytes()
-    out, _ = histories(r.path, [spec("model.yaml", worktree_ids=history.worktree_ids(data))])
+    out, _ = histories(r.path, [spec("model.yaml", worktree_ids=walk.worktree_ids(data))])
     h = out["model.yaml"]
     assert (h.committed, h.touched_now, h.owners) == (False, True, ())
 
@@ -380,7 +379,7 @@ def test_staged_or_modified_model_counts_as_touched_now(make_repo: Any) -> None:
     path = r.path / "model.yaml"
 
     def now() -> ModelHistory:
-        ids = history.worktree_ids(path.read_bytes())
+        ids = walk.worktree_ids(path.read_bytes())
         return histories(r.path, [spec("model.yaml", worktree_ids=ids)])[0]["model.yaml"]
 
     assert not now().touched_now

@@ -178,16 +178,14 @@ def test_no_history_no_judgement(make_repo: Any, tmp_path: Path) -> None:
 
 def test_git_processes_do_not_grow_with_models(make_repo: Any, monkeypatch: Any) -> None:
     """Count real git processes per run: one walk serves every model."""
-    import modelgov.gitio as gitio
-
     calls: list[list[str]] = []
-    real = gitio.subprocess.Popen  # every process, also those subprocess.run starts
+    real = subprocess.Popen  # every process, also those subprocess.run starts
 
     def counting(args: Any, **kw: Any) -> Any:
         calls.append(list(args))
         return real(args, **kw)
 
-    monkeypatch.setattr(gitio.subprocess, "Popen", counting)
+    monkeypatch.setattr(subprocess, "Popen", counting)
 
     def processes(n: int, *extra: str) -> list[str]:
         r = make_repo(f"mono{n}{len(extra)}")

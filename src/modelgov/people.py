@@ -1,6 +1,6 @@
 """People facts: the roster (who is still here) and CODEOWNERS (who owns which path).
 
-Pure parsing of bytes into frozen data; :mod:`modelgov.context` finds and
+Pure parsing of bytes into frozen data; :mod:`modelgov.engine.factpass` finds and
 reads the files.  Rules read :class:`Roster` and :class:`CodeOwners` only.
 
 Roster

@@ -7,7 +7,7 @@ module level; ``modelgov check`` never imports this package):
   :class:`~.discovery.RepoSpec` values (repos found in folders, bare or not;
   URLs validated); ``--shard K/N`` keeps a stable 1/N of them.
 * :mod:`.cache` -- URLs are cloned bare (partial) into the cache dir once and
-  fetched on later runs; all git calls are in :mod:`modelgov.gitio`.
+  fetched on later runs; all git calls are in :mod:`modelgov.git`.
 * :mod:`.tighten` -- the org policy plus what a repo's own config may add.
 * :mod:`.heuristics` -- ML artifacts and training code no model.yaml covers.
 * :mod:`.judge` -- one repository at its audited commit, read from git

@@ -19,7 +19,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..gitio import CLONE_FILTER, CLONE_TIMEOUT, Remote, clone_bare, fetch_bare, is_bare_repo
+from ..git import is_bare_repo
+from ..git.remote import CLONE_FILTER, CLONE_TIMEOUT, Remote, clone_bare, fetch_bare
 
 
 def default_cache_dir() -> Path:

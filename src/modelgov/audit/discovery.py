@@ -18,7 +18,7 @@ optionally with a team and labels:
 * any other file: one entry per line, ``URL-or-PATH [team=TEAM]
   [labels=a,b]``; blank lines and ``#`` comments are skipped.
 
-URLs are validated (:func:`modelgov.gitio.parse_remote`): a refused URL is an
+URLs are validated (:func:`modelgov.git.remote.parse_remote`): a refused URL is an
 error row that says why.  Local paths are relative to the manifest's folder
 and audited in place, like PATH arguments.
 """
@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import GitError, UsageError, unknown_keys
-from ..gitio import is_bare_repo, looks_like_url, parse_remote
+from ..git import is_bare_repo
+from ..git.remote import looks_like_url, parse_remote
 from ..repoview import SKIP_DIRS, is_virtualenv
 
 Kind = Literal["path", "url", "error"]
@@ -275,7 +276,7 @@ def manifest_specs(path: Path, depth: int) -> list[RepoSpec]:
 
 
 def _refused_ident(text: str) -> str:
-    from ..gitio import redact_url
+    from ..git.remote import redact_url
 
     return redact_url(text.strip())[:200] or "(empty)"
 

@@ -37,7 +37,8 @@ from ..facts.heuristics import (
     heuristics_from,
 )
 from ..findings import FailOn, fail_threshold
-from ..gitio import GitRepo, SharedShadow, find_git_dir, parse_remote
+from ..git import GitRepo, SharedShadow, find_git_dir
+from ..git.remote import parse_remote
 from ..pathmatch import matcher
 from ..results import ModelResult
 from .discovery import RepoSpec
@@ -204,7 +205,7 @@ def audit_repo(
 
     ``shadow``: the shadow git dir shared by the repositories a worker audits
     (every git question of an audit names objects by id; see
-    :class:`~modelgov.gitio.SharedShadow`).
+    :class:`~modelgov.git.SharedShadow`).
     """
     state = org_state(settings)
     try:

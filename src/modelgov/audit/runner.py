@@ -6,7 +6,7 @@
   forkserver imports modelgov's audit modules once (:data:`PRELOAD`), so
   workers start with them loaded; each worker loads the org policy once and
   receives repositories in chunks (:func:`chunk_size`), auditing a chunk with
-  one shared shadow git dir (:class:`~modelgov.gitio.SharedShadow`).
+  one shared shadow git dir (:class:`~modelgov.git.SharedShadow`).
   ``--jobs 1`` runs in-process.
 * A progress bar on stderr -- count, rate, ETA -- only when stderr is a
   terminal; nothing otherwise.
@@ -28,13 +28,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..gitio import SharedShadow
+from ..git import SharedShadow
 from .discovery import RepoSpec
 from .judge import AuditSettings, audit_repo
 
 JOURNAL_FORMAT = "modelgov-audit-journal/1"
 #: Imported by the forkserver before it forks workers (each would import them anyway).
-PRELOAD = ("modelgov.audit.judge", "modelgov.engine.judge", "modelgov.engine.factpass", "modelgov.rules")
+PRELOAD = (
+    "modelgov.audit.judge",
+    "modelgov.engine.judge",
+    "modelgov.engine.factpass",
+    "modelgov.rules",
+)
 #: The shadow git dir shared by the repositories this process audits (set by the runner).
 _SHADOW: SharedShadow | None = None
 

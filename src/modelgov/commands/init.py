@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..gitio import user_identity
+from ..git import user_identity
 from ..repoview import MODEL_FILE_NAMES
 
 TEMPLATE = """\

@@ -3,7 +3,7 @@
 Facts shared by the models of one workspace live in :class:`RepoFacts`
 (cached on the workspace): the git history is walked on first demand -- for
 every model of the repository in one walk (see
-:meth:`modelgov.gitio.GitRepo.model_histories`) -- and never when no enabled
+:meth:`modelgov.git.GitRepo.model_histories`) -- and never when no enabled
 rule reads it; CODEOWNERS is read once.  Per model, :func:`model_facts`
 returns a frozen :class:`~modelgov.facts.ModelFacts`.
 """
@@ -21,13 +21,14 @@ from .. import document
 from ..document import MAX_BYTES, Document
 from ..errors import ConfigError, GitError
 from ..facts import ModelFacts, jsonable, name_of, tier_of
+from ..facts.history import ModelSpec
 from ..facts.staleness import declared_paths
 from ..repoview import ReadError
 from .workspace import Workspace
 
 if TYPE_CHECKING:
+    from ..facts.history import ModelHistory
     from ..facts.waivers import WaiverVerdict
-    from ..history import ModelHistory, ModelSpec
     from ..people import CodeOwners, Roster
 
 #: Where GitHub looks for CODEOWNERS, in its order.
@@ -100,7 +101,7 @@ class RepoFacts:
         return self._history.get(rel), ""
 
     def _spec(self, rel: str) -> ModelSpec:
-        from .. import history
+        from ..git import walk
 
         doc = self.docs[rel]
         worktree_ids = None
@@ -112,11 +113,11 @@ class RepoFacts:
                 raw = None
             git = self.ws.git
             fmt = git.object_format() if git is not None else "sha1"
-            worktree_ids = history.worktree_ids(raw, fmt) if raw is not None else frozenset()
+            worktree_ids = walk.worktree_ids(raw, fmt) if raw is not None else frozenset()
         elif self.ws.source == "index":
             index_id = doc.blob_sha or None
         owner = doc.get("/owner/email")
-        return history.ModelSpec(
+        return ModelSpec(
             file=rel,
             base=posixpath.dirname(rel),
             paths=declared_paths(doc.data),

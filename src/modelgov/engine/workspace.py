@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import GitError, UsageError
-from ..gitio import GitRepo
+from ..git import GitRepo
 from ..repoview import MODEL_FILE_NAMES, RepoView, TreeView, WorktreeView
 
 if TYPE_CHECKING:
-    from ..gitio import TreeEntry
+    from ..git import TreeEntry
 
 Source = Literal["worktree", "index", "commit"]
 

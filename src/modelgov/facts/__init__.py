@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..document import MISSING, Document
 
 if TYPE_CHECKING:
-    from ..history import ModelHistory  # moves to facts.history
     from ..people import CodeOwners, Roster
     from ..repoview import RepoView
     from ..schema import SchemaError
+    from .history import ModelHistory
     from .waivers import WaiverVerdict
 
 #: Facts a rule may declare in ``USES`` (what the fact pass computes on demand).

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, NamedTuple
 
-from ..history import CodeChange, Commit, ModelHistory  # moves to facts.history
 from . import ModelFacts, is_missing, norm_email
+from .history import CodeChange, Commit, ModelHistory
 
 
 def declared_paths(data: Any) -> tuple[str, ...]:

@@ -37,9 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts.history import CodeChange
 from ..facts.staleness import code_staleness
 from ..findings import Finding, Severity
-from ..history import CodeChange
 from ._util import days
 from .base import Option, RuleContext
 

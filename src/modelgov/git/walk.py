@@ -1,27 +1,29 @@
-"""Git history of model.yaml files, judged from plain records (no git here).
+"""The history walk: every model.yaml of a repository followed through one walk.
 
-:mod:`modelgov.gitio` runs the git processes and hands their output to the
-pure functions below, so every decision about history is unit-testable with
-bytes built by hand.  Per repository and commit (HEAD, or the ``--rev`` /
-``--as-of`` commit) gitio makes, for all models at once:
+:func:`model_histories` runs the git processes (through the repository's
+:class:`~modelgov.git.sandbox.Sandbox` and ``cat-file`` process) and hands
+their output to the pure functions below, so every decision about history is
+unit-testable with bytes built by hand.  Per repository and commit (HEAD, or
+the ``--rev`` / ``--as-of`` commit) it makes, for all models at once:
 
 1. one ``git log --parents --raw -z -M`` walk (:data:`LOG_FORMAT`) limited
    to :func:`pathspecs` -- every ``model.yaml``/``model.yml`` plus the
    literal folders of the models' ``paths`` (or no limit when a pattern
-   starts with a wildcard) -- read as it comes (:class:`LogParser`) and
-   stopped, in a linear history, once every model has what its rules need
-   (:meth:`Walker.satisfied`); if git's default order turns out not to be
-   topological (committer dates going backwards), a second walk with
-   ``--topo-order`` replaces it;
+   starts with a wildcard) -- read as it comes (:class:`LogParser`,
+   :func:`walk_streamed`) and stopped, in a linear history, once every model
+   has what its rules need (:meth:`Walker.satisfied`); if git's default order
+   turns out not to be topological (committer dates going backwards), a
+   second walk with ``--topo-order`` replaces it;
 2. the old versions of the model files (owner history) and, when judging
    the work tree, their index entries (``:0:path``), read by the
    repository's ``cat-file --batch`` process.
 
 That is one ``log`` per repository, whatever the number of models -- or
 none: a linear history of at most :data:`SMALL_HISTORY` commits is read
-through the ``cat-file`` process instead (:func:`parse_commit`,
-:func:`diff_entries`, :func:`small_log` give the records ``git log`` would
-print; anything they might show differently is left to ``git log``).
+through the ``cat-file`` process instead (:func:`log_from_objects`;
+:func:`parse_commit`, :func:`diff_entries`, :func:`small_log` give the
+records ``git log`` would print; anything they might show differently is left
+to ``git log``).
 
 Bounds of the walk (no rule's answer depends on what is not read): MG202
 needs the last change of each model.yaml and every commit its declaration
@@ -31,7 +33,8 @@ owner, so older versions are read until one names another owner than the
 judged version (at most :data:`MAX_VERSIONS` per model); a model.yaml that is
 not committed, or whose last change is not found, keeps the walk going.
 
-What is judged, per model (:func:`walk`, :func:`finish`):
+What is judged, per model (:func:`walk`, :func:`finish`), into the plain
+records of :mod:`modelgov.facts.history` the rules read:
 
 * the *touches* of its model.yaml: commits whose diff changes the file,
   following renames (``R`` entries) back to the file's creation (``A``);
@@ -51,17 +54,17 @@ What is judged, per model (:func:`walk`, :func:`finish`):
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from .pathmatch import anchor, matcher
+from ..facts.history import CodeChange, Commit, ModelHistory, ModelSpec, OwnerVersion
+from ..pathmatch import anchor, matcher
+from .catfile import _TREE_LIMIT, ObjectReader, _parse_tree
+from .refs import _SHA, Refs
+from .sandbox import LOG, Sandbox
 
-#: Key of ``ModelContext.extra`` where rules note what the history could not
-#: show (rule id -> sentence); MG203 reports them.
-HISTORY_GAPS = "history_gaps"
 #: ``git log --format``: a record separator, then NUL-separated fields.
 LOG_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%s"
 _FIELDS = 7
@@ -73,38 +76,6 @@ MAX_VERSIONS = 200
 MAX_LITERALS = 8
 _MAGIC = "*?["
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
-
-
-class Commit(NamedTuple):
-    """One commit as the walk saw it."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    author_time: int
-    commit_time: int
-    subject: str
-    boundary: bool = False  # a shallow-clone boundary: its diff is not real
-
-    @property
-    def short(self) -> str:
-        return self.sha[:8]
-
-    @property
-    def date(self) -> _dt.date:
-        """The commit (committer) date in UTC: when the change landed."""
-        return _dt.datetime.fromtimestamp(self.commit_time, _dt.timezone.utc).date()
-
-    @property
-    def author(self) -> str:
-        return (
-            f"{self.author_name} <{self.author_email}>" if self.author_email else self.author_name
-        )
-
-    def describe(self) -> str:
-        subject = self.subject if len(self.subject) <= 72 else self.subject[:71] + "…"
-        return f'{self.short} {self.date.isoformat()} {self.author} "{subject}"'
 
 
 class Change(NamedTuple):
@@ -120,62 +91,6 @@ class Change(NamedTuple):
 class LogEntry(NamedTuple):
     commit: Commit
     changes: tuple[Change, ...]
-
-
-class ModelSpec(NamedTuple):
-    """What the walk needs to know about one model.
-
-    ``worktree_ids``: blob ids the file on disk may have (raw, and with CRLF
-    line ends normalised), ``None`` when the work tree is not judged.
-    ``index_id``: the index entry's blob id when already known (``--staged``);
-    in work-tree mode gitio reads it.
-    ``owner``: the judged version's ``owner.email`` (normalised, ``""`` when it
-    has none), so the walk may stop once an older version names someone
-    else; ``None``: every version is read.
-    """
-
-    file: str
-    base: str
-    paths: tuple[str, ...] = ()
-    worktree_ids: frozenset[str] | None = None
-    index_id: str | None = None
-    owner: str | None = None
-
-
-class CodeChange(NamedTuple):
-    """A commit that changed the model's code after its model.yaml last changed."""
-
-    commit: Commit
-    files: tuple[str, ...]  # the model's files it changed, sorted, at most FILES_KEPT
-    more: int = 0  # files beyond those
-
-
-class OwnerVersion(NamedTuple):
-    """``owner.email`` of one committed version of the model.yaml ('' if unreadable)."""
-
-    email: str
-    commit: Commit
-
-
-class ModelHistory(NamedTuple):
-    """Everything the history says about one model.yaml.  Plain data for rules."""
-
-    file: str
-    rev: str | None  # the commit walked from (None: no commits yet)
-    committed: bool  # the file exists in ``rev``
-    touched_now: bool  # staged or modified in the work tree (or new)
-    last_touch: Commit | None  # newest commit that changed it (renames followed)
-    names: tuple[str, ...]  # its path, then earlier paths (renames), newest first
-    code_changes: tuple[CodeChange, ...]  # unreviewed, newest first
-    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version (see complete)
-    shallow: bool = False  # the repository is a shallow clone
-    boundary: Commit | None = None  # the shallow boundary the walk reached
-    touch_known: bool = True  # False: last change lies beyond the shallow boundary
-    origin_known: bool = True  # False: its creation lies beyond the shallow boundary
-    # False: the walk stopped once the rules had what they need (see Walker.satisfied):
-    # ``owners`` then ends at the most recent change of owner, ``names`` and older
-    # touches may be missing; last_touch and code_changes are always complete
-    complete: bool = True
 
 
 class _Track:
@@ -338,11 +253,6 @@ def _int(value: bytes) -> int:
         return 0
 
 
-def parse_shallow(text: str | None) -> frozenset[str]:
-    """The boundary commits listed in ``.git/shallow``."""
-    return frozenset(line.strip() for line in (text or "").splitlines() if line.strip())
-
-
 # -- what to walk ----------------------------------------------------------------
 
 
@@ -389,15 +299,14 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
 
 # -- a short linear history, read from its objects --------------------------------
 
-#: Commits of a linear history that gitio reads through the repository's
-#: ``cat-file`` process instead of starting ``git log`` (reading them costs
-#: less than a process up to about this many).
+#: Commits of a linear history that :func:`log_from_objects` reads through the
+#: repository's ``cat-file`` process instead of starting ``git log`` (reading
+#: them costs less than a process up to about this many).
 SMALL_HISTORY = 64
-#: Changed entries compared per small history before gitio leaves it to git.
+#: Changed entries compared per small history before it is left to ``git log``.
 SMALL_HISTORY_ENTRIES = 100_000
 _IDENT = re.compile(rb"^([^<>\n]*?)[ \t\r\n]*<([^<>\n]*)> (\d+) [+-]\d{4}$")
 _ODD = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
 class RawCommit(NamedTuple):
@@ -436,7 +345,7 @@ def parse_commit(sha: str, body: bytes) -> RawCommit | None:
             author = _IDENT.match(value)
         elif key == b"committer":
             committer = _IDENT.match(value)
-    if not (author and committer and _HEX.match(tree)) or not all(map(_HEX.match, parents)):
+    if not (author and committer and _SHA.match(tree)) or not all(map(_SHA.match, parents)):
         return None
     lines = message.split(b"\n") if sep else []
     while lines and not lines[0].strip(b" \t\r\n"):
@@ -589,14 +498,14 @@ def walk(
 class Walker:
     """The walk of :func:`walk`, one log entry at a time, so a streamed log can stop early.
 
-    Entries must come children first.  gitio streams ``git log`` in its
-    default order, which is topological unless committer dates go backwards;
-    :meth:`feed` answers ``False`` for a commit whose parent was already walked
-    (the order was not topological: gitio then walks again with
-    ``--topo-order``).  While every commit walked so far has at most one parent
-    (a linear history; no later commit can be a child of a walked one),
-    :meth:`satisfied` tells whether every model already has what its rules
-    need, and the rest of the history is not read:
+    Entries must come children first.  :func:`walk_streamed` feeds ``git log``
+    in its default order, which is topological unless committer dates go
+    backwards; :meth:`feed` answers ``False`` for a commit whose parent was
+    already walked (the order was not topological: :func:`model_histories`
+    then walks again with ``--topo-order``).  While every commit walked so far
+    has at most one parent (a linear history; no later commit can be a child
+    of a walked one), :meth:`satisfied` tells whether every model already has
+    what its rules need, and the rest of the history is not read:
 
     * its model.yaml's newest state (its last change, or that it is not
       committed);
@@ -877,7 +786,7 @@ def owner_email(raw: bytes | None) -> str:
     quick = _quick_owner_email(raw)
     if quick is not None:
         return quick
-    from .document import load
+    from ..document import load
 
     doc = load("model.yaml", raw)
     value = doc.get("/owner/email")
@@ -955,3 +864,188 @@ def worktree_ids(data: bytes, object_format: str = "sha1") -> frozenset[str]:
     if b"\r\n" in data:
         ids.add(blob_id(data.replace(b"\r\n", b"\n"), object_format))
     return frozenset(ids)
+
+
+# -- the walk of a repository: the git processes -----------------------------------
+
+
+def model_histories(
+    repo: Refs,
+    sandbox: Sandbox,
+    objects: ObjectReader,
+    specs: Sequence[ModelSpec],
+    *,
+    rev: str | None = None,
+    index_file: str | None = None,
+) -> dict[str, ModelHistory]:
+    """The history of every model of a repository, judged at ``rev`` (default HEAD).
+
+    Git processes, whatever the number of models (``sandbox.calls`` counts them):
+
+    * one ``git log --parents --raw -z --no-abbrev -M`` from ``rev``,
+      limited by :func:`pathspecs` and streamed (:func:`walk_streamed`): in a
+      linear history it is stopped as soon as every model has what its
+      rules need (:meth:`Walker.satisfied`), so a long history is not read to
+      its start.  Its default order is topological unless committer dates go
+      backwards; when the walk meets a commit after its parent, a second
+      ``log --topo-order`` walks it sorted;
+    * the committed versions of the model files (owner history) and, for
+      models judged from the work tree (``worktree_ids`` set), their index
+      entries (``:0:path``) are read by the repository's ``cat-file``
+      process (:meth:`~modelgov.git.catfile.ObjectReader.read_objects`).
+
+    A repository without commits starts no process; a short linear history
+    none but ``cat-file`` (:func:`log_from_objects`).
+    """
+    from ..document import MAX_BYTES
+
+    start = rev or repo.head()
+    boundary = repo.shallow_commits()
+    if start is None:
+        return empty(specs, shallow=bool(boundary))
+    args = [
+        "--parents",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        f"--format={LOG_FORMAT}",
+        "--end-of-options",
+        start,
+        "--",
+        *pathspecs(specs),
+    ]
+    refs = not _SHA.match(start)
+    read: dict[str, tuple[str, bytes | None] | None] = {}
+
+    def emails_of(blobs: Sequence[str]) -> dict[str, str]:
+        found = objects.read_objects(blobs, MAX_BYTES, index_file=index_file)
+        read.update(found)
+        return {b: owner_email(got[1] if (got := found.get(b)) else None) for b in blobs}
+
+    walker = Walker(specs, rev=start, shallow=bool(boundary), emails_of=emails_of)
+    small = (
+        None
+        if boundary or refs
+        else log_from_objects(repo, objects, start, args[args.index("--") + 1 :])
+    )
+    walked: Walk | None
+    if small is not None:
+        for entry in small:
+            walker.feed(entry)
+        walked = walker.result()
+    else:
+        walked = walk_streamed(sandbox, walker, args, boundary, refs=refs)
+    if walked is None:  # not in topological order: walk it again, sorted by git
+        raw = sandbox.run([*LOG, "--topo-order", *args], refs=refs)
+        walked = walk(parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary))
+    names = [b for b in walked.blob_requests() if b not in read]
+    names += [
+        index_name(s.file) for s in specs if s.worktree_ids is not None and s.index_id is None
+    ]
+    if names:
+        read.update(objects.read_objects(names, MAX_BYTES, index_file=index_file))
+    return finish(walked, read, walker.emails)
+
+
+def log_from_objects(
+    repo: Refs, objects: ObjectReader, start: str, specs: Sequence[str]
+) -> list[LogEntry] | None:
+    """What ``git log --parents --raw -M START -- SPECS`` prints, read from objects.
+
+    For a linear history of at most :data:`SMALL_HISTORY` commits (most
+    repositories of an audit) the commits are read through the repository's
+    ``cat-file`` process -- ``START~0`` to ``START~31`` in one batch -- and
+    their trees compared here, level by level: no ``log`` process.  ``None``
+    (the walk is left to ``git log``) for a longer history, a merge, a commit
+    that both adds and deletes matched files (git's rename detection decides
+    those), anything :func:`parse_commit` would not show as git does, or a
+    missing object.
+    """
+    import select
+
+    filters = pathspec_filter(specs)
+    if filters is None or not hasattr(select, "poll"):
+        return None  # (without poll every batch would be a process of its own)
+    matches, may_hold = filters
+    commits: list[RawCommit] = []
+    sha = start
+    while True:
+        names = [sha] + [f"{sha}~{i}" for i in range(1, 32)]
+        ended = False
+        for header, body in objects.records(names, 1 << 20):
+            fields = header.rsplit(" ", 2)
+            if body is None or len(fields) < 3 or fields[1] != "commit":
+                if header.endswith(" missing") and commits and not commits[-1].commit.parents:
+                    ended = True  # past the root
+                    break
+                return None  # not a commit, too large, or an object missing
+            raw = parse_commit(fields[0], body)
+            if raw is None or len(raw.commit.parents) > 1 or len(commits) >= SMALL_HISTORY:
+                return None
+            if commits and commits[-1].commit.parents != (raw.commit.sha,):
+                return None
+            commits.append(raw)
+            if not raw.commit.parents:
+                ended = True
+                break
+        if ended:
+            break
+        sha = commits[-1].commit.parents[0]
+    zero = "0" * (64 if repo.object_format() == "sha256" else 40)
+    width = len(zero) // 2
+    changes: list[list[Change]] = [[] for _ in commits]
+    pending: list[tuple[int, str, str | None, str | None]] = []
+    for i, raw in enumerate(commits):
+        parent = commits[i + 1].tree if i + 1 < len(commits) else None
+        if raw.tree != parent:
+            pending.append((i, "", raw.tree, parent))
+    trees: dict[str, dict[str, tuple[str, str]]] = {}
+    compared = 0
+    while pending:
+        wanted = list(dict.fromkeys(t for _, _, a, b in pending for t in (a, b) if t))
+        wanted = [t for t in wanted if t not in trees]
+        known = [t for t in wanted if t in objects.trees]  # read by tree_entries already
+        unknown = [t for t in wanted if t not in objects.trees]
+        read = zip(unknown, objects.records(unknown, _TREE_LIMIT), strict=True)
+        cached = ((t, (f"{t} tree 0", objects.trees[t])) for t in known)
+        for tree, (header, data) in [*cached, *read]:
+            if data is None or header.rsplit(" ", 2)[1:2] != ["tree"]:
+                return None
+            trees[tree] = {name: (mode, oid) for mode, oid, name in _parse_tree(data, "", width)}
+        below: list[tuple[int, str, str | None, str | None]] = []
+        for i, prefix, new, old in pending:
+            new_entries = trees[new] if new else {}
+            old_entries = trees[old] if old else {}
+            compared += len(new_entries) + len(old_entries)
+            if compared > SMALL_HISTORY_ENTRIES:
+                return None
+            for path, n, o in diff_entries(
+                new_entries, old_entries, prefix, matches, may_hold, zero, changes[i]
+            ):
+                below.append((i, path, n, o))
+        pending = below
+    return small_log(commits, changes, limited=bool(specs))
+
+
+def walk_streamed(
+    sandbox: Sandbox, walker: Walker, args: Sequence[str], boundary: Iterable[str], *, refs: bool
+) -> Walk | None:
+    """Feed ``git log ARGS`` to ``walker`` as it comes; stop when it is satisfied.
+
+    ``None`` when the log was not in topological order (the walk is void)."""
+    parser = LogParser(boundary)
+    chunks = sandbox.stream([*LOG, *args], refs=refs)
+    try:
+        for chunk in chunks:
+            for entry in parser.feed(chunk):
+                if not walker.feed(entry):
+                    return None
+            if walker.satisfied():
+                return walker.result(cut=True)
+        for entry in parser.close():
+            if not walker.feed(entry):
+                return None
+    finally:
+        chunks.close()  # stops git if it is still writing
+    return walker.result()

@@ -1,0 +1,102 @@
+"""The git history of a model.yaml as the rules read it: plain, frozen data.
+
+:mod:`modelgov.git.walk` walks the history of every model of a repository at
+once (one ``git log``, or the ``cat-file`` process for a short linear history)
+and hands back a :class:`ModelHistory` per model; MG202, MG203 and MG204 read
+only these types, and nothing here runs git.  What a model's walk needs to
+know about it is a :class:`ModelSpec`, built by the caller
+(:mod:`modelgov.engine.factpass`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import NamedTuple
+
+
+class Commit(NamedTuple):
+    """One commit as the walk saw it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_time: int
+    commit_time: int
+    subject: str
+    boundary: bool = False  # a shallow-clone boundary: its diff is not real
+
+    @property
+    def short(self) -> str:
+        return self.sha[:8]
+
+    @property
+    def date(self) -> _dt.date:
+        """The commit (committer) date in UTC: when the change landed."""
+        return _dt.datetime.fromtimestamp(self.commit_time, _dt.timezone.utc).date()
+
+    @property
+    def author(self) -> str:
+        return (
+            f"{self.author_name} <{self.author_email}>" if self.author_email else self.author_name
+        )
+
+    def describe(self) -> str:
+        subject = self.subject if len(self.subject) <= 72 else self.subject[:71] + "…"
+        return f'{self.short} {self.date.isoformat()} {self.author} "{subject}"'
+
+
+class ModelSpec(NamedTuple):
+    """What the walk needs to know about one model.
+
+    ``worktree_ids``: blob ids the file on disk may have (raw, and with CRLF
+    line ends normalised), ``None`` when the work tree is not judged.
+    ``index_id``: the index entry's blob id when already known (``--staged``);
+    in work-tree mode the walk reads it.
+    ``owner``: the judged version's ``owner.email`` (normalised, ``""`` when it
+    has none), so the walk may stop once an older version names someone
+    else; ``None``: every version is read.
+    """
+
+    file: str
+    base: str
+    paths: tuple[str, ...] = ()
+    worktree_ids: frozenset[str] | None = None
+    index_id: str | None = None
+    owner: str | None = None
+
+
+class CodeChange(NamedTuple):
+    """A commit that changed the model's code after its model.yaml last changed."""
+
+    commit: Commit
+    files: tuple[str, ...]  # the model's files it changed, sorted, at most walk.FILES_KEPT
+    more: int = 0  # files beyond those
+
+
+class OwnerVersion(NamedTuple):
+    """``owner.email`` of one committed version of the model.yaml ('' if unreadable)."""
+
+    email: str
+    commit: Commit
+
+
+class ModelHistory(NamedTuple):
+    """Everything the history says about one model.yaml.  Plain data for rules."""
+
+    file: str
+    rev: str | None  # the commit walked from (None: no commits yet)
+    committed: bool  # the file exists in ``rev``
+    touched_now: bool  # staged or modified in the work tree (or new)
+    last_touch: Commit | None  # newest commit that changed it (renames followed)
+    names: tuple[str, ...]  # its path, then earlier paths (renames), newest first
+    code_changes: tuple[CodeChange, ...]  # unreviewed, newest first
+    owners: tuple[OwnerVersion, ...] = ()  # newest first, one per committed version (see complete)
+    shallow: bool = False  # the repository is a shallow clone
+    boundary: Commit | None = None  # the shallow boundary the walk reached
+    touch_known: bool = True  # False: last change lies beyond the shallow boundary
+    origin_known: bool = True  # False: its creation lies beyond the shallow boundary
+    # False: the walk stopped once the rules had what they need (see walk.Walker.satisfied):
+    # ``owners`` then ends at the most recent change of owner, ``names`` and older
+    # touches may be missing; last_touch and code_changes are always complete
+    complete: bool = True
