@@ -127,3 +127,109 @@ def test_check_never_loads_the_clone_code(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
     )
     assert proc.stderr.endswith("exit=0 walk=True remote=False"), proc.stderr
+
+
+# -- the import graph: layers depend downward only -------------------------------------------
+
+#: Layers from the bottom up; a module may import its own layer and those below it.
+#: The longest matching prefix places a module (``modelgov.audit.cli`` is command-line code,
+#: ``modelgov.audit.render`` a pure renderer of reports).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
+    ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
+     "modelgov.people", "modelgov.facts"),
+    ("modelgov.git", "modelgov.rules"),
+    ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
+    ("modelgov.engine",),
+    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
+    ("modelgov.audit",),
+    ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
+    ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
+     "modelgov.audit.cli"),
+)  # fmt: skip
+#: Reporters are pure functions of results: these are all they may import.
+PURE = {
+    "modelgov.reporters": ("modelgov.results", "modelgov.findings", "modelgov.reporters"),
+    "modelgov.audit.render": (
+        "modelgov.audit.report", "modelgov.audit.render", "modelgov.reporters._safe",
+        "modelgov.reporters.markdown",
+        "modelgov.results", "modelgov.findings", "modelgov.errors",
+    ),
+}  # fmt: skip
+
+
+def layer(name: str) -> int:
+    best = (-1, -1)
+    for rank, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (name == prefix or name.startswith(prefix + ".")) and len(prefix) > best[1]:
+                best = (rank, len(prefix))
+    assert best[0] >= 0, f"{name} belongs to no layer: add it to LAYERS"
+    return best[0]
+
+
+def modelgov_imports(path: Path) -> Iterator[tuple[int, str]]:
+    """The modules of modelgov ``path`` imports (``from x import y``: x, and x.y if a module)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for line, name in imported(path, tree):
+        if name == "modelgov" or name.startswith("modelgov."):
+            yield line, name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            base = next(n for ln, n in imported(path, ast.Module([node], [])))
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                if candidate.startswith("modelgov.") and (
+                    (SRC.parent / candidate.replace(".", "/")).with_suffix(".py").exists()
+                    or (SRC.parent / candidate.replace(".", "/")).is_dir()
+                ):
+                    yield node.lineno, candidate
+
+
+def test_layers_depend_downward_only() -> None:
+    offenders = []
+    modules = sorted(SRC.rglob("*.py"))
+    for path in modules:
+        me = module_name(path)
+        mine = layer(me)
+        for line, name in modelgov_imports(path):
+            if layer(name) > mine:
+                offenders.append(
+                    f"{path.relative_to(ROOT)}:{line}: {me} (layer {mine}) imports {name} "
+                    f"(layer {layer(name)})"
+                )
+    assert len(modules) > 100
+    assert offenders == [], "a lower layer imports a higher one:\n" + "\n".join(offenders)
+
+
+def test_no_module_below_the_commands_imports_a_command() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in sorted(SRC.rglob("*.py"))
+        if layer(module_name(path)) < layer("modelgov.commands")
+        for line, name in modelgov_imports(path)
+        if name.startswith("modelgov.commands")
+    ]
+    assert offenders == []
+
+
+def test_reporters_are_pure_functions_of_results() -> None:
+    offenders = []
+    for package, allowed in PURE.items():
+        folder = SRC.joinpath(*package.split(".")[1:])
+        for path in sorted(folder.rglob("*.py")):
+            for line, name in modelgov_imports(path):
+                if not any(name == a or name.startswith(a + ".") for a in allowed):
+                    offenders.append(f"{path.relative_to(ROOT)}:{line}: {name}")
+    assert offenders == [], "reporters may only read results:\n" + "\n".join(offenders)
+
+
+def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:
+    """The graph test is not vacuous: a rule importing the engine is caught."""
+    planted = tmp_path / "modelgov" / "rules" / "mg999_planted.py"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("from ..engine.judge import judge_target\n", encoding="utf-8")
+    tree = ast.parse(planted.read_text(encoding="utf-8"))
+    names = [n for _, n in imported(SRC / "rules" / "mg999_planted.py", tree)]
+    assert names == ["modelgov.engine.judge"]
+    assert layer(names[0]) > layer("modelgov.rules.mg999_planted")

@@ -104,11 +104,13 @@ def load_yaml(text: str, shown: str) -> Any:
     depth, value counts and scalar sizes are capped as for a model.yaml, so an
     alias bomb or a deeply nested list is a clear error, never a hang or a crash.
     """
-    from .document import load_text
+    from .document import NOT_MAPPING, load_text
 
     doc = load_text(shown, text)
-    if doc.problems:
-        first = doc.problems[0]
+    # an empty file, or one that is not a mapping: the caller says what it expected
+    problems = [p for p in doc.problems if p.rule != NOT_MAPPING]
+    if problems:
+        first = problems[0]
         what = "is not valid YAML" if first.rule == "MG001" else "cannot be read"
         raise ConfigError(
             f"{shown} {what} (line {first.line}, column {first.col}): {first.message}"

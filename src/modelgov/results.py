@@ -18,11 +18,29 @@ the engine.
 from __future__ import annotations
 
 import posixpath
+import re
+import textwrap
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from .errors import EXIT_CLEAN, EXIT_FINDINGS
 from .findings import FailOn, Finding, Severity, fail_threshold, sort_findings
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into ``summary``, ``rationale`` and named sections."""
+    text = textwrap.dedent(doc).strip("\n")
+    lines = text.splitlines()
+    out: dict[str, list[str]] = {"summary": lines[:1], "rationale": []}
+    current = "rationale"
+    for line in lines[1:]:
+        m = re.match(r"^(Fails|Passes|Fix|Options):\s*(.*)$", line)
+        if m:
+            current = m.group(1)
+            out[current] = [m.group(2)] if m.group(2) else []
+            continue
+        out.setdefault(current, []).append(line)
+    return {k: textwrap.dedent("\n".join(v)).strip("\n") for k, v in out.items()}
 
 
 class RuleMeta(NamedTuple):

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..findings import Finding, Severity
-from ..results import RuleMeta, RunResult
+from ..results import RuleMeta, RunResult, doc_sections
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -36,8 +36,6 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "
 
 
 def _sections(doc: str) -> dict[str, str]:
-    from ..rules.base import doc_sections
-
     return doc_sections(doc) if doc.strip() else {}
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Literal, NamedTuple, Protocol
@@ -40,9 +39,12 @@ from typing import Any, Literal, NamedTuple, Protocol
 from ..document import Document
 from ..facts import FACT_NAMES, TIERS, ModelFacts, TargetFacts, is_missing
 from ..findings import Finding, Location, Severity
+from ..results import doc_sections
 
 Scope = Literal["model", "target"]
-__all__ = ["TIERS", "Option", "Rule", "RuleContext", "TargetContext", "is_missing"]
+__all__ = [
+    "TIERS", "Option", "Rule", "RuleContext", "TargetContext", "doc_sections", "is_missing",
+]  # fmt: skip
 OPTION_TYPES = ("int", "float", "str", "bool", "list[str]", "days")
 STRICTER = ("", "lower", "higher", "true", "superset")
 
@@ -108,22 +110,6 @@ class Rule(NamedTuple):
     def section(self, title: str) -> str:
         """A section (``Fails``, ``Passes``, ``Fix``) of the docstring, dedented."""
         return doc_sections(self.doc).get(title, "")
-
-
-def doc_sections(doc: str) -> dict[str, str]:
-    """Split a rule docstring into ``summary``, ``rationale`` and named sections."""
-    text = textwrap.dedent(doc).strip("\n")
-    lines = text.splitlines()
-    out: dict[str, list[str]] = {"summary": lines[:1], "rationale": []}
-    current = "rationale"
-    for line in lines[1:]:
-        m = re.match(r"^(Fails|Passes|Fix|Options):\s*(.*)$", line)
-        if m:
-            current = m.group(1)
-            out[current] = [m.group(2)] if m.group(2) else []
-            continue
-        out.setdefault(current, []).append(line)
-    return {k: textwrap.dedent("\n".join(v)).strip("\n") for k, v in out.items()}
 
 
 def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule:
