@@ -23,8 +23,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-FAIL_ON = ("error", "warning", "note", "never")
-FORMAT_NAMES = ("auto", "text", "json", "sarif", "junit", "github", "markdown")
+from .findings import FAIL_ON
+from .reporters import REPORTERS
+
+FORMAT_NAMES = ("auto", *REPORTERS)  # from the reporter registry
 
 
 class Opt(NamedTuple):

@@ -16,8 +16,6 @@ import click
 from . import __version__, checkargs
 from .errors import EXIT_USAGE, run_guarded
 
-FAIL_ON = click.Choice(list(checkargs.FAIL_ON))
-
 
 def _click_option(opt: checkargs.Opt) -> Any:
     """A click option from the declaration in :mod:`modelgov.checkargs`."""

@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import ConfigError, unknown_keys
+from .findings import FAIL_ON
 
 CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
 CONFIG_KEYS = {
     "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen", "audit",
 }  # fmt: skip
-FAIL_ON = ("error", "warning", "note", "never")
 MAX_CONFIG_BYTES = 1 << 20
 
 

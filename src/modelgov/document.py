@@ -316,7 +316,6 @@ class _Frame:
         "key_lines",
         "kind",
         "pending_key",
-        "pending_key_pos",
         "pointer",
         "size",
         "skip_next",
@@ -330,7 +329,6 @@ class _Frame:
         self.anchor = anchor
         self.size = 1
         self.pending_key: Any = MISSING
-        self.pending_key_pos = (1, 1)
         self.skip_next = False  # the value of a bad key is built but not stored
         self.key_lines: dict[str, int] = {}
 
@@ -562,7 +560,6 @@ class _Builder:
                 top.key_lines[key] = line
                 self.doc.key_positions[join_pointer(top.pointer, key)] = (line, col)
             top.pending_key = key
-            top.pending_key_pos = (line, col)
             return
         key = top.pending_key
         top.pending_key = MISSING

@@ -33,6 +33,7 @@ class Severity(enum.IntEnum):
 
 
 FailOn = Literal["error", "warning", "note", "never"]
+FAIL_ON: tuple[FailOn, ...] = ("error", "warning", "note", "never")
 
 
 def fail_threshold(fail_on: FailOn) -> Severity | None:

@@ -54,9 +54,9 @@ class Registry:
 
 @cache
 def builtin() -> Registry:
-    from .rules import BUILTIN_MODULES
+    from .rules import BUILTIN
 
-    return Registry({}).with_rules(rule_from_module(m) for m in BUILTIN_MODULES)
+    return Registry({}).with_rules(rule_from_module(m) for m in BUILTIN.values())
 
 
 #: modelgov's own entry point (pyproject.toml): the built-in rules register

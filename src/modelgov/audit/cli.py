@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-AUDIT_FORMATS = ["table", "json", "csv", "markdown", "html"]
+from .render import FORMATS as AUDIT_FORMATS  # the renderer registry
 
 
 def _date(value: str | None, option: str) -> Any:
@@ -72,7 +72,7 @@ def _format_options(func: Any) -> Any:
         "--format",
         "formats",
         multiple=True,
-        type=click.Choice(AUDIT_FORMATS),
+        type=click.Choice(list(AUDIT_FORMATS)),
         help="Format on stdout; repeat for several [default: table].",
     )(func)
 

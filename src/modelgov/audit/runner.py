@@ -24,7 +24,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -193,7 +193,6 @@ def run(
     jobs: int,
     journal: Journal | None = None,
     progress_stream: TextIO | None = None,
-    on_result: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Audit ``specs``; the results in the order of ``specs`` and seconds per repository."""
     done: dict[str, dict[str, Any]] = journal.load() if journal is not None else {}
@@ -214,8 +213,6 @@ def run(
         seconds[ident] = took
         if journal is not None:
             journal.add(ident, result)
-        if on_result is not None:
-            on_result(ident, result)
         if progress is not None:
             progress.step()
 

@@ -79,10 +79,14 @@ class Option(NamedTuple):
 class RuleModule(Protocol):
     """What every rule module declares (the built-in registry is checked against it)."""
 
-    ID: str
-    NAME: str
-    SEVERITY: Severity
-    OPTIONS: Mapping[str, Option]
+    @property
+    def ID(self) -> str: ...
+    @property
+    def NAME(self) -> str: ...
+    @property
+    def SEVERITY(self) -> Severity: ...
+    @property
+    def OPTIONS(self) -> Mapping[str, Option]: ...
 
     def check(self, ctx: Any, /) -> Iterable[Finding]: ...
 
