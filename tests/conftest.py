@@ -149,3 +149,18 @@ class _Main:
 @pytest.fixture
 def cli() -> object:
     return run_cli
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output instead of comparing (review with git diff)",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """True under ``--update-goldens``: golden tests write their files instead of comparing."""
+    return bool(request.config.getoption("--update-goldens"))

@@ -329,6 +329,7 @@ def _shallow_clone(origin: GitRepoBuilder, dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow
 def test_action_on_a_failing_shallow_checkout(
     make_repo: Any, tmp_path: Path, installed: dict[str, str]
 ) -> None:
@@ -370,6 +371,7 @@ def test_action_on_a_failing_shallow_checkout(
     assert clone.git("status", "--porcelain") == ""  # the action wrote nothing into the repo
 
 
+@pytest.mark.slow
 def test_action_on_a_passing_repo_with_inputs(
     make_repo: Any, tmp_path: Path, installed: dict[str, str]
 ) -> None:
@@ -398,6 +400,7 @@ def test_action_on_a_passing_repo_with_inputs(
     assert repo.git("status", "--porcelain") == ""
 
 
+@pytest.mark.slow
 def test_action_fails_on_the_chosen_level_and_on_bad_input(
     make_repo: Any, tmp_path: Path, installed: dict[str, str]
 ) -> None:

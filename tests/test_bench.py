@@ -14,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # runs the benchmark on its fixtures
 
 TARGET_IDS = (
     "check-speed",

@@ -196,6 +196,7 @@ def test_readme_snippet_is_a_valid_config(tmp_path: Path) -> None:
 # ------------------------------------------------------------ the real hook
 
 
+@pytest.mark.slow
 def test_run_blocks_a_broken_model_and_passes_a_fixed_one(
     make_repo: object, hook_rev: str, pre_commit_home: Path
 ) -> None:
@@ -224,6 +225,7 @@ def test_run_blocks_a_broken_model_and_passes_a_fixed_one(
     assert "error MG131" in many.stdout and "error MG141" in many.stdout
 
 
+@pytest.mark.slow
 def test_commit_is_judged_on_what_is_staged(
     make_repo: object, hook_rev: str, pre_commit_home: Path
 ) -> None:
@@ -291,6 +293,7 @@ def _git_commit(repo: GitRepoBuilder, *args: str, home: Path) -> subprocess.Comp
     )
 
 
+@pytest.mark.slow
 def test_try_repo_blocks_broken_and_passes_fixed(
     make_repo: object, hook_rev: str, pre_commit_home: Path
 ) -> None:

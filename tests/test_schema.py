@@ -180,6 +180,7 @@ def _mutate(doc: dict[str, Any], path: tuple[Any, ...], value: Any, delete: bool
         return
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(

@@ -110,6 +110,7 @@ def test_hostile_manifest_urls_are_refused_and_nothing_runs(
     assert state_diff(before, tree_state(good.path)) == []
 
 
+@pytest.mark.slow
 def test_a_clone_that_never_ends_is_stopped_by_the_time_limit(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The source's upload-pack blocks on a FIFO (its packed-refs); the clone is cut off."""
     stuck = make_repo("stuck", example=COMPLIANT)

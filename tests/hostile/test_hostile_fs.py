@@ -158,6 +158,7 @@ def test_unreadable_model_yaml_as_an_unprivileged_user(open_tmp: Path) -> None:
 # -- links to / and link loops --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_link_to_root_and_link_loops_cannot_trap_discovery_or_paths(
     make_repo, outside_secret: Path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -188,6 +189,7 @@ def test_link_to_root_and_link_loops_cannot_trap_discovery_or_paths(
 # -- references and paths that climb out -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_references_and_paths_outside_the_repository(make_repo, outside_secret: Path) -> None:  # type: ignore[no-untyped-def]
     repo: GitRepoBuilder = make_repo("escape", example=COMPLIANT)
     (repo.path / "docs" / "leak.md").symlink_to(outside_secret)
@@ -233,6 +235,7 @@ ODD_NAMES = (
 )
 
 
+@pytest.mark.slow
 def test_odd_file_names_are_judged_and_never_taken_as_options(make_repo) -> None:  # type: ignore[no-untyped-def]
     repo: GitRepoBuilder = make_repo("names")
     base = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")

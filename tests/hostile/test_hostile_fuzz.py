@@ -38,6 +38,8 @@ from modelgov.reporters import FORMATS, render
 from modelgov.repoview import WorktreeView
 from modelgov.results import PolicyInfo, RunResult, TargetResult
 
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of documents per test
+
 TODAY = _dt.date(2026, 11, 30)
 PER_DOCUMENT_SECONDS = 1.0
 REFERENCE_TEXT = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")

@@ -251,6 +251,7 @@ def endless_includes(make_repo, tmp_path: Path) -> Iterator[GitRepoBuilder]:  # 
         writer.wait()
 
 
+@pytest.mark.slow
 def test_config_includes_of_fifos_and_endless_files_do_not_hang(
     endless_includes: GitRepoBuilder,
 ) -> None:

@@ -24,6 +24,8 @@ from conftest import COMPLIANT, GitRepoBuilder, git_env
 
 from ._support import modelgov, state_diff, tree_state
 
+pytestmark = pytest.mark.slow  # real audits of many repositories, interrupted by signals
+
 
 def _git(path: Path, *args: str, date: str = "2026-01-01") -> None:
     subprocess.run(["git", *args], cwd=path, env=git_env(date), check=True, capture_output=True)

@@ -257,6 +257,7 @@ def test_audit_output_is_inert(audit_outputs: dict[str, str], fmt: str) -> None:
         assert "::error::pwned" in json.dumps(json.loads(data))
 
 
+@pytest.mark.slow
 def test_audit_html_in_a_real_browser_shows_text_not_markup(
     audit_outputs: dict[str, str], tmp_path: Path
 ) -> None:

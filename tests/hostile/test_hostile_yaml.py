@@ -217,6 +217,7 @@ def test_heavy_monster_is_a_located_finding_fast_and_small(
     _check_findings(json.loads(run.stdout)["findings"], rule, pointer)
 
 
+@pytest.mark.slow
 def test_every_monster_is_a_located_finding_in_every_format(tmp_path: Path) -> None:
     """All monsters side by side in one run: each its finding, nothing raw in any format."""
     for i, (case, build, _rule, _pointer) in enumerate(MONSTERS):
