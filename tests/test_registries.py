@@ -16,10 +16,10 @@ from modelgov.rules import BUILTIN, BUILTIN_MODULES
 def test_the_rule_table_is_keyed_by_each_rule_id() -> None:
     assert list(BUILTIN) == sorted(BUILTIN)
     for rule_id, module in BUILTIN.items():
-        assert module.ID == rule_id, module
+        assert rule_id == module.ID, module
         assert module.__name__.split(".")[-1].startswith(rule_id.lower() + "_")
     assert [r.id for r in builtin()] == list(BUILTIN)
-    assert BUILTIN_MODULES == tuple(BUILTIN.values())
+    assert tuple(BUILTIN.values()) == BUILTIN_MODULES
 
 
 def test_every_reporter_and_renderer_renders() -> None:
@@ -32,5 +32,5 @@ def test_every_reporter_and_renderer_renders() -> None:
 
 
 def test_format_choices_come_from_the_registries() -> None:
-    assert checkargs.FORMAT_NAMES == ("auto", *REPORTERS)
+    assert ("auto", *REPORTERS) == checkargs.FORMAT_NAMES
     assert tuple(audit_cli.AUDIT_FORMATS) == tuple(RENDERERS)

@@ -13,7 +13,7 @@ from ..engine.policies import Policies
 from ..engine.workspace import Source
 from ..findings import FailOn
 from ..policy import Policy
-from ..results import RuleMeta, RunResult
+from ..results import RuleMeta, RunResult, TargetResult
 from .output import write_outputs
 
 
@@ -66,9 +66,27 @@ def judge(opts: CheckOptions) -> RunResult:
     return RunResult(
         version=__version__,
         today=today.isoformat(),
-        targets=tuple(targets),
+        targets=merged(targets),
         rules=rule_metas(policies.resolved()),
     )
+
+
+def merged(targets: Sequence[TargetResult]) -> tuple[TargetResult, ...]:
+    """Targets of the same root judged under the same config, policy and fail level are one
+    (``check a b`` inside one repository), in the order they first came."""
+    out: dict[tuple[str, str | None, str, str], TargetResult] = {}
+    for t in targets:
+        key = (t.root, t.config, t.policy.digest, t.fail_on)
+        if key in out:
+            first = out[key]
+            known = {m.file for m in first.models}
+            out[key] = first._replace(
+                models=first.models + tuple(m for m in t.models if m.file not in known),
+                findings=tuple(dict.fromkeys(first.findings + t.findings)),
+            )
+        else:
+            out[key] = t
+    return tuple(out.values())
 
 
 def run(opts: CheckOptions) -> int:
