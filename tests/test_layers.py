@@ -1,12 +1,13 @@
-"""Layers: exactly one package runs git, and what the rules read does not reach it.
+"""Layers: exactly two places run programs, and what the rules read reaches neither.
 
-``modelgov.git`` is the only package that runs programs: no other module of
+``modelgov.git`` (git) and ``modelgov.sshsig`` (``ssh-keygen``, for signed
+approvals) are the only modules that run programs: no other module of
 ``src/modelgov`` imports ``subprocess`` at all (none needs it: the audit's
 workers are Python processes started by ``multiprocessing``, and run git
 through ``modelgov.git`` like everything else), nor calls an ``os``, ``pty``
 or ``asyncio`` function that runs a program.  The rules and the facts they
-read import nothing of ``modelgov.git``, and ``modelgov check`` never loads its
-clone code.
+read import nothing of ``modelgov.git`` or ``modelgov.sshsig``, and
+``modelgov check`` never loads the clone code.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from conftest import COMPLIANT, ROOT, TODAY
 
 SRC = ROOT / "src" / "modelgov"
 GIT = SRC / "git"
+SSHSIG = SRC / "sshsig.py"
 #: Calls that run a program without ``subprocess``.
 RUNNERS = {
     "os": ("system", "popen", "exec", "spawn", "posix_spawn", "startfile"),
@@ -79,16 +81,19 @@ def runs_programs(path: Path) -> list[str]:
     return found
 
 
-def test_only_the_git_package_runs_programs() -> None:
-    outside = [p for p in sorted(SRC.rglob("*.py")) if GIT not in p.parents]
+def test_only_the_git_package_and_sshsig_run_programs() -> None:
+    outside = [p for p in sorted(SRC.rglob("*.py")) if GIT not in p.parents and p != SSHSIG]
     assert len(outside) > 50
     offenders = [where for path in outside for where in runs_programs(path)]
-    assert offenders == [], "only modelgov/git/ may run programs:\n" + "\n".join(offenders)
-    # the scan sees what it looks for: the git package does run git
+    assert offenders == [], (
+        "only modelgov/git/ and modelgov/sshsig.py may run programs:\n" + "\n".join(offenders)
+    )
+    # the scan sees what it looks for: the git package runs git, sshsig runs ssh-keygen
     assert any(runs_programs(p) for p in GIT.glob("*.py"))
+    assert runs_programs(SSHSIG)
 
 
-def test_rules_and_facts_import_nothing_of_the_git_package() -> None:
+def test_rules_and_facts_import_nothing_that_runs_programs() -> None:
     offenders = []
     for folder in (SRC / "rules", SRC / "facts"):
         for path in sorted(folder.rglob("*.py")):
@@ -96,16 +101,17 @@ def test_rules_and_facts_import_nothing_of_the_git_package() -> None:
             offenders += [
                 f"{path.relative_to(ROOT)}:{line}: {name}"
                 for line, name in imported(path, tree)
-                if name == "modelgov.git" or name.startswith("modelgov.git.")
+                if name in ("modelgov.git", "modelgov.sshsig") or name.startswith("modelgov.git.")
             ]
     assert offenders == []
-    # nor through another module: loading every rule and the history facts loads no git code
+    # nor through another module: loading every rule and the facts loads no git or ssh code
     code = (
         "import importlib, pkgutil, sys\n"
-        "import modelgov.facts.history, modelgov.rules\n"
+        "import modelgov.facts.history, modelgov.facts.approvals, modelgov.rules\n"
         "for m in pkgutil.iter_modules(modelgov.rules.__path__):\n"
         "    importlib.import_module('modelgov.rules.' + m.name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[:2] == ['modelgov', 'git']))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[:2] in (['modelgov', 'git'], "
+        "['modelgov', 'sshsig'])))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -138,14 +144,14 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.people", "modelgov.facts"),
-    ("modelgov.git", "modelgov.rules"),
+    ("modelgov.git", "modelgov.sshsig", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
     ("modelgov.engine",),
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
     ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
-     "modelgov.audit.cli"),
+     "modelgov.audit.cli", "modelgov.approve_cli"),
 )  # fmt: skip
 #: Reporters are pure functions of results: these are all they may import.
 PURE = {
