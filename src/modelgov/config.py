@@ -8,6 +8,7 @@ Keys::
     policy: default          # pack name or path (relative to the config file)
     fail_on: error           # error | warning | note | never
     roster: people.csv       # HR/identity export: email + status (active/left)
+    allowed_signers: .github/allowed_signers  # whose SSH keys sign deploy approvals
     exclude: [legacy/**]     # model.yaml paths (globs) not to check
     rules: {...}             # overrides on top of the pack, as in a pack
     custom_rules: [...]      # declarative rules, as in a pack
@@ -31,6 +32,7 @@ from .findings import FAIL_ON
 CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
 CONFIG_KEYS = {
     "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen", "audit",
+    "allowed_signers",
 }  # fmt: skip
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -46,6 +48,8 @@ class Config(NamedTuple):
     overrides: Mapping[str, Any] = {}  # never mutated
     allow_loosen: bool = False
     audit: Mapping[str, Any] | None = None  # validated by modelgov.facts.heuristics
+    #: the allowed signers file (git's format) that says whose SSH keys sign approvals
+    allowed_signers: Path | None = None
     #: A config found in the checked repository may only name files inside this folder
     #: (the repository root); ``None`` for ``--config`` and the defaults.
     confine: Path | None = None
@@ -138,6 +142,12 @@ def config_from_data(data: Any, path: Path | None, *, where: str = "") -> Config
     roster = data.get("roster")
     if roster is not None and not isinstance(roster, str):
         raise ConfigError(f"{where}: `roster` must be a path to a YAML or CSV file")
+    signers = data.get("allowed_signers")
+    if signers is not None and (not isinstance(signers, str) or not signers.strip()):
+        raise ConfigError(
+            f"{where}: `allowed_signers` must be a path to an allowed signers file "
+            '(git\'s format: `email namespaces="modelgov-approval" ssh-ed25519 AAAA...`)'
+        )
     exclude = data.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
         raise ConfigError(f"{where}: `exclude` must be a list of glob strings")
@@ -155,6 +165,7 @@ def config_from_data(data: Any, path: Path | None, *, where: str = "") -> Config
         policy=policy,
         fail_on=fail_on,
         roster=(folder / roster) if isinstance(roster, str) else None,
+        allowed_signers=(folder / signers.strip()) if isinstance(signers, str) else None,
         exclude=tuple(exclude),
         overrides=overrides,
         allow_loosen=allow,

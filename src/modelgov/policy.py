@@ -85,6 +85,8 @@ class Policy(NamedTuple):
             if name in over.get("options", {}):
                 value = over["options"][name]
             options[name] = tier_value(spec, value, tier)
+        if rule.enabled_by and options.get(rule.enabled_by) is not True:
+            enabled = False  # the rule's switch option is off for this tier
         return RuleSettings(enabled, severity, options)
 
 

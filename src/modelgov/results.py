@@ -69,6 +69,42 @@ class Ages(NamedTuple):
     stale_code: int | None = None  # oldest code change the declaration has not caught up with
 
 
+class Approval(NamedTuple):
+    """One signed approval record of a model, as judged (``modelgov approve``)."""
+
+    role: str
+    signer: str
+    date: str  # YYYY-MM-DD, as signed
+    version: str  # the deploy.version it approves
+    status: str  # valid | stale | invalid
+    file: str  # the record, relative to the target's root
+    reason: str = ""  # why it is stale or invalid
+
+
+class ApprovalSummary(NamedTuple):
+    """The signed approvals of a model (only when a rule judged them)."""
+
+    version: str  # deploy.version now ('' when not set)
+    approved: bool  # no active finding of the approval rules: this version is approved
+    entries: tuple[Approval, ...] = ()
+
+    def roles(self) -> list[str]:
+        """The roles with a valid approval of this version, in the order of the records."""
+        return list(dict.fromkeys(a.role for a in self.entries if a.status == "valid"))
+
+    def describe(self) -> str:
+        """One line: ``version 7 approved: product by a@x (2026-11-30), ...``."""
+        head = f"version {self.version or '(not set)'} {'approved' if self.approved else 'not approved'}"
+        valid = [f"{a.role} by {a.signer} ({a.date})" for a in self.entries if a.status == "valid"]
+        other = [
+            f"{a.role or '?'} by {a.signer or '?'} {a.status}"
+            for a in self.entries
+            if a.status != "valid"
+        ]
+        parts = valid + other
+        return head + (": " + ", ".join(parts) if parts else ": no approval records")
+
+
 class ModelResult(NamedTuple):
     """The verdict on one model.yaml."""
 
@@ -82,6 +118,8 @@ class ModelResult(NamedTuple):
     ages: Ages = Ages()
     #: ids of the rules that ran on this model (enabled for its tier; JUnit test cases)
     rules_run: tuple[str, ...] = ()
+    #: the signed approvals, when a rule judged them (``None``: not judged)
+    approvals: ApprovalSummary | None = None
 
     def worst(self) -> Severity | None:
         active = [f.severity for f in self.findings if f.active]

@@ -41,6 +41,7 @@ from ..git import GitRepo, SharedShadow, find_git_dir
 from ..git.remote import parse_remote
 from ..pathmatch import matcher
 from ..results import ModelResult
+from ..rules.base import TIERS
 from .discovery import RepoSpec
 from .tighten import Effective, OrgPolicy, effective_policy
 
@@ -72,6 +73,8 @@ class OrgState:
     today: _dt.date
     as_of: _dt.date | None
     fail_on: FailOn
+    #: the org's allowed signers (approvals are never verified against a repository's)
+    allowed_signers: Path | None = None
 
 
 _STATE: dict[AuditSettings, OrgState] = {}
@@ -120,9 +123,28 @@ def org_state(settings: AuditSettings) -> OrgState:
         today=_dt.date.fromisoformat(settings.today),
         as_of=_dt.date.fromisoformat(settings.as_of) if settings.as_of else None,
         fail_on=fail_on,
+        allowed_signers=config.allowed_signers,
     )
+    _needs_signatures(policy, config)
     _STATE[settings] = state
     return state
+
+
+def _needs_signatures(policy: Any, config: Config) -> None:
+    """When the org policy requires signed approvals for some tier and names the allowed
+    signers, the file must read and ssh-keygen must be there: exit 2 before any clone."""
+    readers = [
+        r.id
+        for r in policy.registry
+        if "approvals" in r.uses and any(policy.settings(r, t).enabled for t in TIERS)
+    ]
+    if not readers or config.allowed_signers is None:
+        return
+    from ..engine.factpass import load_signers
+    from ..sshsig import find_program
+
+    load_signers(config.allowed_signers)
+    find_program(f"the org policy requires signed approvals ({', '.join(readers)})")
 
 
 # -- results as plain data ------------------------------------------------------
@@ -369,7 +391,13 @@ def _judge_models(
     eff: Effective,
     docs: Mapping[str, Document],
 ) -> list[dict[str, Any]]:
-    setup = Setup(policy=eff.policy, today=state.today, fail_on=state.fail_on, roster=state.roster)
+    setup = Setup(
+        policy=eff.policy,
+        today=state.today,
+        fail_on=state.fail_on,
+        roster=state.roster,
+        allowed_signers=state.allowed_signers,
+    )
     try:
         results: list[ModelResult | _Crashed] = list(judge_target(ws, models, setup).models)
     except Exception:  # a rule or git failed on some model: judge them one by one

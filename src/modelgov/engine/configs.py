@@ -10,7 +10,8 @@ folder on disk, until a folder that holds ``.git`` or the filesystem root.
 A config found this way belongs to the checked repository, which is as
 untrusted as the repository: it is read with the same bounded loader as a
 model.yaml (no alias bombs, no unbounded nesting), it may not be a link out of
-the repository, and the files it names (pack, roster) must lie inside it.
+the repository, and the files it names (pack, roster, allowed signers) must
+lie inside it.
 ``--config FILE`` names a trusted config directly and skips discovery.
 
 ``lenient=True`` (audits) turns a config that does not read, parse or
@@ -164,6 +165,12 @@ def confined(config: Config, root: Path, shown: str) -> Config:
         raise ConfigError(
             f"{shown}: roster {str(config.roster)!r} leads outside the repository; a "
             "repository's config may only name files inside it (give it with --roster)"
+        )
+    if config.allowed_signers is not None and not _inside(config.allowed_signers, root):
+        raise ConfigError(
+            f"{shown}: allowed_signers {str(config.allowed_signers)!r} leads outside the "
+            "repository; a repository's config may only name files inside it (give an outside "
+            "one with --config)"
         )
     return config._replace(confine=root)
 

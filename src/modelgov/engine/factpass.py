@@ -27,6 +27,7 @@ from ..repoview import ReadError
 from .workspace import Workspace
 
 if TYPE_CHECKING:
+    from ..facts.approvals import Approvals
     from ..facts.history import ModelHistory
     from ..facts.waivers import WaiverVerdict
     from ..people import CodeOwners, Roster
@@ -166,8 +167,13 @@ def model_facts(
     uses: Collection[str],
     waivers: tuple[WaiverVerdict, ...] = (),
     roster: Roster | None = None,
+    allowed_signers: Path | None = None,
 ) -> ModelFacts:
-    """The facts of one model: those every rule reads, plus those in ``uses``."""
+    """The facts of one model: those every rule reads, plus those in ``uses``.
+
+    ``allowed_signers``: the file that says whose SSH keys sign approvals (config
+    ``allowed_signers:``); read only when a rule reads ``approvals``.
+    """
     repo = repo_facts(ws)
     schema_errors: tuple[object, ...] = ()
     if doc.ok:
@@ -190,7 +196,102 @@ def model_facts(
         roster=roster,  # loaded with the config: no cost to pass
         codeowners=repo.codeowners() if "codeowners" in uses else None,
         instance=jsonable(doc.data) if "instance" in uses and doc.ok else None,
+        approvals=(
+            approval_facts(ws, rel, doc, today=today, allowed_signers=allowed_signers)
+            if "approvals" in uses and doc.ok
+            else None
+        ),
     )
+
+
+def approval_facts(
+    ws: Workspace, rel: str, doc: Document, *, today: _dt.date, allowed_signers: Path | None
+) -> Approvals:
+    """Read the approval records beside ``rel`` (through the workspace's view, so
+    ``--staged``, ``--rev`` and audits read them as of what is judged), verify each
+    signature once with ``ssh-keygen`` and judge them against the declaration.
+
+    With no allowed signers file configured nothing can be verified: every record
+    is judged unverifiable (a finding, not an error).  With one, a machine without
+    ``ssh-keygen`` is a :class:`~modelgov.errors.ConfigError` (exit 2).
+    """
+    from .. import sshsig
+    from ..facts import approvals as facts
+
+    name = name_of(doc.data)
+    folder = facts.folder_of(rel)
+    files = [
+        f
+        for f in ws.view.files()
+        if posixpath.dirname(f) == folder
+        and f.endswith(facts.RECORD_SUFFIXES)
+        and ws.view.lookup(f) != "missing"  # deleted in the work tree, not yet staged
+    ]
+    read, skipped = files[: facts.MAX_RECORDS], files[facts.MAX_RECORDS :]
+    records: list[facts.Record | facts.Malformed] = []
+    for file in read:
+        try:
+            raw = ws.view.read_bytes(file, facts.MAX_RECORD_BYTES)
+        except ReadError as exc:
+            records.append(facts.Malformed(file, "", 1, 1, f"cannot be read: it {exc}"))
+            continue
+        records.append(facts.parse_record(file, raw))
+    checks: dict[str, facts.SignatureCheck] = {}
+    shown = ""
+    if allowed_signers is not None:  # else every record is unverifiable (facts.judge says so)
+        signers, shown = load_signers(allowed_signers)
+        why = f"the policy requires signed approvals of {name or rel}"
+        with sshsig.Verifier(signers, why=why) as verifier:
+            for record in records:
+                if isinstance(record, facts.Record):
+                    answer = verifier.verify(
+                        record.signer.strip(),
+                        record.statement(),
+                        record.signature,
+                        when=record.date.strftime("%Y%m%d"),
+                    )
+                    checks[record.file] = facts.SignatureCheck(
+                        answer.status, answer.detail, answer.fingerprint, answer.principals
+                    )
+    return facts.judge(
+        doc.data,
+        name=name,
+        today=today,
+        folder=folder,
+        records=records,
+        checks=checks,
+        signers=shown,
+        skipped=skipped,
+    )
+
+
+_SIGNERS: dict[tuple[str, int, int], bytes] = {}
+
+
+def load_signers(path: Path) -> tuple[bytes, str]:
+    """The allowed signers file (git's format), read once per file, and its name as shown."""
+    from ..repoview import read_regular_file
+    from ..sshsig import MAX_SIGNERS_BYTES
+
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full)
+    shown = full if rel == ".." or rel.startswith(".." + os.sep) else rel
+    try:
+        st = os.stat(path)
+    except OSError:
+        raise ConfigError(f"allowed signers file {shown} does not exist") from None
+    key = (full, st.st_mtime_ns, st.st_size)
+    if key not in _SIGNERS:
+        try:
+            raw = read_regular_file(full, MAX_SIGNERS_BYTES)
+        except ReadError as exc:
+            raise ConfigError(f"allowed signers file {shown} {exc}") from None
+        if len(raw) > MAX_SIGNERS_BYTES:
+            raise ConfigError(
+                f"allowed signers file {shown} is larger than {MAX_SIGNERS_BYTES} bytes"
+            )
+        _SIGNERS[key] = raw
+    return _SIGNERS[key], shown
 
 
 _ROSTERS: dict[tuple[str, int, int], Roster] = {}

@@ -22,13 +22,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..facts import TargetFacts, as_date, norm_email, tier_of
+from ..facts import ModelFacts, TargetFacts, as_date, norm_email, tier_of
 from ..facts.staleness import code_staleness
 from ..facts.waivers import WaiverVerdict, covers
 from ..facts.waivers import judge as judge_waivers
 from ..findings import FailOn, Finding, Waived, sort_findings
 from ..policy import Policy
-from ..results import Ages, ModelResult, PolicyInfo, TargetResult
+from ..results import Ages, ApprovalSummary, ModelResult, PolicyInfo, TargetResult
 from ..rules.base import Rule, RuleContext, TargetContext
 from .factpass import model_facts, repo_facts
 from .workspace import Workspace
@@ -61,6 +61,7 @@ class Setup(NamedTuple):
     roster: Roster | None = None
     config: str | None = None  # the config file that applied, as shown
     cwd: str = ""  # the working directory of the run (absolute; '' for the process's)
+    allowed_signers: Path | None = None  # whose SSH keys sign approvals (config)
 
 
 def _run(rule: Rule, call: Any) -> list[Finding]:
@@ -145,7 +146,14 @@ def judge_model(
         owner=owner,
     )
     facts = model_facts(
-        ws, rel, doc, today=setup.today, uses=uses, waivers=verdicts, roster=setup.roster
+        ws,
+        rel,
+        doc,
+        today=setup.today,
+        uses=uses,
+        waivers=verdicts,
+        roster=setup.roster,
+        allowed_signers=setup.allowed_signers,
     )
     contexts = [RuleContext(facts, rule, s.severity, s.options) for rule, s in enabled]
     findings: list[Finding] = []
@@ -175,6 +183,21 @@ def judge_model(
             stale_code=stale.age if stale is not None else None,
         ),
         rules_run=tuple(ctx.rule.id for ctx in contexts),
+        approvals=_approvals(facts, contexts, findings),
+    )
+
+
+def _approvals(
+    facts: ModelFacts, contexts: Sequence[RuleContext], findings: Sequence[Finding]
+) -> ApprovalSummary | None:
+    """The approvals to report: approved when no rule that reads them found anything."""
+    if facts.approvals is None:
+        return None
+    from ..facts.approvals import summary
+
+    readers = {c.rule.id for c in contexts if "approvals" in c.rule.uses}
+    return summary(
+        facts.approvals, approved=not any(f.active and f.rule in readers for f in findings)
     )
 
 

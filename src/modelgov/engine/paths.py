@@ -102,6 +102,7 @@ def judge_path(
                 roster=load_roster(request.roster or config.roster),
                 config=shown(config.path) if config.path is not None else None,
                 cwd=cwd,
+                allowed_signers=config.allowed_signers,
             )
             rels = excluded(groups[key], config.exclude)
             targets.append(judge_target(ws, rels, setup, missing=missing))

@@ -8,8 +8,9 @@ facts and yields findings; no rule depends on another rule having run.
 
 Which facts are computed depends on the enabled rules: a rule declares what
 it reads beyond the document in ``USES`` (``history``, ``roster``,
-``codeowners``, ``instance``), and the fact pass computes only those, so the
-hook does not walk the git history when no enabled rule asks for it.
+``codeowners``, ``instance``, ``approvals``), and the fact pass computes only
+those, so the hook does not walk the git history (or verify signatures) when
+no enabled rule asks for it.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ if TYPE_CHECKING:
     from ..people import CodeOwners, Roster
     from ..repoview import RepoView
     from ..schema import SchemaError
+    from .approvals import Approvals
     from .history import ModelHistory
     from .waivers import WaiverVerdict
 
 #: Facts a rule may declare in ``USES`` (what the fact pass computes on demand).
-FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance"})
+FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance", "approvals"})
 TIERS = ("low", "medium", "high")
 
 
@@ -111,6 +113,8 @@ class ModelFacts(NamedTuple):
     codeowners: CodeOwners | None = None
     #: the document as plain JSON values (dates as strings), for custom rules' schemas
     instance: Any = None
+    #: the signed approval records beside the model.yaml, each judged (facts/approvals.py)
+    approvals: Approvals | None = None
 
     @property
     def data(self) -> dict[str, Any]:

@@ -15,9 +15,12 @@ Optional:
 ``WAIVABLE = False``  findings cannot be waived
 ``NEEDS_DATA = False``  runs even when the file did not load (the MG00x rules)
 ``USES``      facts the rule reads beyond the document (``{"history"}``,
-              ``{"roster"}``, ``{"codeowners"}``, ``{"instance"}``): the engine
-              computes them only when an enabled rule asks (see
-              :mod:`modelgov.facts`)
+              ``{"roster"}``, ``{"codeowners"}``, ``{"instance"}``,
+              ``{"approvals"}``): the engine computes them only when an
+              enabled rule asks (see :mod:`modelgov.facts`)
+``ENABLED_BY``  the name of a boolean option of the rule (per tier) that
+              switches it on: where a pack sets it false the rule is off, as
+              if ``enabled: false`` (``require_signed_approvals``)
 ``SCOPE = "target"``  the rule judges a target as a whole (a missing
               declaration): ``check(ctx: TargetContext)``
 ``check_after(ctx, findings)``  judged once waivers are applied, for rules
@@ -106,6 +109,8 @@ class Rule(NamedTuple):
     uses: frozenset[str] = frozenset()
     origin: str = "modelgov"
     scope: Scope = "model"
+    #: a boolean option that switches the rule on per tier (``''``: none)
+    enabled_by: str = ""
 
     @property
     def summary(self) -> str:
@@ -151,6 +156,9 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
     scope: Scope = "target" if getattr(module, "SCOPE", "model") == "target" else "model"
     if getattr(module, "SCOPE", "model") not in ("model", "target"):
         raise ValueError(f"rule module {where}: SCOPE must be 'model' or 'target'")
+    enabled_by = getattr(module, "ENABLED_BY", "")
+    if enabled_by and (enabled_by not in options or options[enabled_by].type != "bool"):
+        raise ValueError(f"rule module {where}: ENABLED_BY must name a bool option of the rule")
     return Rule(
         id=rid,
         name=module.NAME,
@@ -164,6 +172,7 @@ def rule_from_module(module: ModuleType | Any, origin: str = "modelgov") -> Rule
         uses=uses,
         origin=origin,
         scope=scope,
+        enabled_by=enabled_by,
     )
 
 
