@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ..results import RunResult
+from ..results import ApprovalSummary, RunResult, TargetResult
 
 FORMAT_VERSION = 2
 
@@ -53,10 +53,32 @@ def as_dict(result: RunResult) -> dict[str, object]:
                 "policy": t.policy.name,
                 "status": t.status(m),
                 "findings": sum(1 for f in m.findings if f.active),
+                **({"approvals": approvals(t, m.approvals)} if m.approvals is not None else {}),
             }
             for t, m in result.models()
         ],
         "findings": findings,
+    }
+
+
+def approvals(target: TargetResult, summary: ApprovalSummary) -> dict[str, object]:
+    """The signed approvals of a model (present only when a rule judged them)."""
+    return {
+        "version": summary.version,
+        "approved": summary.approved,
+        "roles": summary.roles(),
+        "records": [
+            {
+                "role": a.role,
+                "signer": a.signer,
+                "date": a.date,
+                "version": a.version,
+                "status": a.status,
+                "file": target.shown(a.file),
+                "reason": a.reason,
+            }
+            for a in summary.entries
+        ],
     }
 
 

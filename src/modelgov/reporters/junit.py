@@ -85,10 +85,10 @@ def _suite(
                 first.message if len(failing) == 1 else f"{len(failing)} findings: {first.message}"
             )
             failure = SubElement(case, "failure", message=clean(message), type=first.severity.label)
-            failure.text = "\n".join(_describe(f, file) for f in failing)
+            failure.text = "\n".join(_describe(f, target.shown(f.file)) for f in failing)
         if others:
             out = SubElement(case, "system-out")
-            out.text = "\n".join(_describe(f, file) for f in others)
+            out.text = "\n".join(_describe(f, target.shown(f.file)) for f in others)
     suite.set("tests", str(len(by_rule)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -112,6 +112,9 @@ def render(result: RunResult, *, color: bool = False) -> str:
         for m in t.models:
             file = t.shown(m.file)
             props = {**common, "model": m.name, "risk_tier": m.tier or "", "file": file}
+            if m.approvals is not None:  # signed approvals, when a rule judged them
+                props["approved_version"] = m.approvals.version if m.approvals.approved else ""
+                props["approvals"] = m.approvals.describe()
             rule_ids = m.rules_run or tuple(dict.fromkeys(f.rule for f in m.findings))
             title = f"{file} ({m.name})" if m.name else file
             root.append(_suite(result, t, title, file, rule_ids, m.findings, props))

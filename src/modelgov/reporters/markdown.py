@@ -89,6 +89,31 @@ def _models_table(result: RunResult) -> list[str]:
     return out
 
 
+def _approvals_table(result: RunResult) -> list[str]:
+    """Signed approvals of the models a rule judged them for: who approved, when."""
+    rows = []
+    for _target, m in result.models():
+        if m.approvals is None:
+            continue
+        a = m.approvals
+        head = f"| {cell(m.name or '(unnamed)')} | {cell(a.version or '-')} | {'yes' if a.approved else 'no'} |"
+        if not a.entries:
+            rows.append(f"{head} - | - | - | no records |")
+        for e in a.entries:
+            rows.append(
+                f"{head} {cell(e.role or '-')} | {cell(e.signer or '-')} | {cell(e.date or '-')} | "
+                f"{cell(e.status + (': ' + e.reason if e.reason else ''))} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "| model | version | approved | role | signer | date | record |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
+    ]
+
+
 def _finding_row(lf: Located) -> str:
     f = lf.finding
     where = cell(f"{lf.path}:{f.line}:{f.col}")
@@ -107,6 +132,7 @@ def _finding_row(lf: Located) -> str:
 def render(result: RunResult, *, color: bool = False) -> str:
     out = [_verdict(result), ""]
     out += _models_table(result)
+    out += _approvals_table(result)
     located = result.located()
     if located:
         out += [

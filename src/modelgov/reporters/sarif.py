@@ -195,6 +195,21 @@ def as_dict(report: RunResult) -> dict[str, Any]:
             "summary": report.summary(),
         },
     }
+    approvals = [
+        {
+            "model": m.name,
+            "uri": _uri(m.file),
+            "uriBaseId": bases[t.root],
+            "version": m.approvals.version,
+            "approved": m.approvals.approved,
+            "roles": m.approvals.roles(),
+            "records": [dict(a._asdict(), file=_uri(a.file)) for a in m.approvals.entries],
+        }
+        for t, m in report.models()
+        if m.approvals is not None
+    ]
+    if approvals:  # signed approvals, when a rule judged them
+        run["properties"]["approvals"] = approvals
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

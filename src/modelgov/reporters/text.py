@@ -41,6 +41,10 @@ def render(result: RunResult, *, color: bool = False) -> str:
     out: list[str] = []
     for lf in result.located():
         out.extend(_line(lf.path, lf.finding, color))
+    for t, m in result.models():
+        if m.approvals is not None:  # signed approvals, when a rule judged them
+            label = f"{m.name} ({t.shown(m.file)})" if m.name else t.shown(m.file)
+            out.append(f"approvals of {inert(label)}: {inert(m.approvals.describe())}")
     s = result.summary()
     models = _plural(s["models"], "model")
     policy = f"{inert(result.policy_label())}, today {result.today}"
