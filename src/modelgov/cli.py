@@ -253,6 +253,14 @@ cli.add_command(
     )
 )
 
+cli.add_command(
+    _LazyCommand(
+        "approve",
+        "modelgov.approve_cli:approve",
+        "Sign a deploy approval of a model with your SSH key.",
+    )
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI inside the error boundary and return an exit code."""
