@@ -42,7 +42,7 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
-from ..document import MISSING, Document, load
+from ..document import MISSING, NOT_MAPPING, Document, load
 from ..results import Approval, ApprovalSummary
 from . import as_date, jsonable, norm_email
 
@@ -197,8 +197,9 @@ def record_text(fields: Mapping[str, Any], signature: str) -> str:
 def parse_record(file: str, raw: bytes) -> Record | Malformed:
     """Parse one record file; never raises for what it holds."""
     doc = load(file, raw, max_bytes=MAX_RECORD_BYTES)
-    if doc.problems:
-        p = doc.problems[0]
+    problems = [p for p in doc.problems if p.rule != NOT_MAPPING]  # said below, for a record
+    if problems:
+        p = problems[0]
         return Malformed(file, p.pointer, p.line, p.col, f"is not a readable record: {p.message}")
     if not isinstance(doc.data, dict):
         return Malformed(file, "", 1, 1, "is not an approval record (not a mapping)")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..document import join_pointer
-from ..facts.approvals import Verdict
 from ..findings import Finding, Location
 from .base import Option, RuleContext, default_hint
+
+if TYPE_CHECKING:  # facts.approvals (hashlib, json) loads only when a rule needs the fact
+    from ..facts.approvals import Verdict
 
 #: The per-tier switch of the approval rules: off unless a pack turns it on for a tier.
 REQUIRE = Option(

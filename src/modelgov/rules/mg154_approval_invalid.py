@@ -40,7 +40,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts.approvals import MAX_RECORDS
 from ..findings import Finding, Location, Severity
 from ._approvals import REQUIRE, record_finding
 from .base import RuleContext
@@ -70,7 +69,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             severity=ctx.severity,
             location=Location(first, 1, 1, ""),
             message=(
-                f"{approvals.folder} holds more than {MAX_RECORDS} approval records; "
+                f"{approvals.folder} holds more than {len(approvals.verdicts)} approval records; "
                 f"{len(approvals.skipped)} were not read, this one first"
             ),
             hint="Remove the records of earlier versions (git keeps them in the history).",
