@@ -331,6 +331,16 @@ def test_a_history_is_a_real_repository(tmp_path: Path) -> None:
     assert status == "A  model.yaml\n"  # the case's model, staged
 
 
+def test_the_history_example_of_the_docs_passes(tmp_path: Path) -> None:
+    text = (COMPLIANT.parent.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    section = text[text.index("### Git history in a case") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", 10)]
+    (tmp_path / "history.yaml").write_text(example, encoding="utf-8")
+    result = run_cli("policy", "test", str(tmp_path / "history.yaml"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "2 cases: 2 passed, 0 failed." in result.stdout
+
+
 def test_empty_folder_and_missing_path_are_usage_errors(tmp_path: Path) -> None:
     empty = run_cli("policy", "test", str(tmp_path))
     assert empty.exit_code == 2
