@@ -702,7 +702,9 @@ def write_case(case: Case, tmp: Path) -> Path:
         else:
             shutil.copytree(_built(case.history, case.shallow), root, symlinks=True)
         if case.path is not None and case.path.is_dir():
-            shutil.copytree(case.path, root, dirs_exist_ok=True, symlinks=True)
+            # its files, not its own repository (which would replace the case's history)
+            skip = shutil.ignore_patterns(".git")
+            shutil.copytree(case.path, root, dirs_exist_ok=True, symlinks=True, ignore=skip)
         for rel, content in case.files.items():
             target_file = root.joinpath(*rel.split("/"))
             target_file.parent.mkdir(parents=True, exist_ok=True)
