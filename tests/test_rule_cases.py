@@ -7,12 +7,13 @@ each (one `git fast-import`), so the git rules are data too.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 
 from conftest import ROOT, run_cli
-from modelgov.policytest import Case, Runner, collect, expressible, match
+from modelgov.policytest import Case, CaseResult, Runner, collect, expressible, match
 from modelgov.registry import builtin
 
 CASES_DIR = ROOT / "tests" / "rules"
@@ -25,10 +26,16 @@ RUNNER = Runner()
 EXPRESSIBLE = [r.id for r in builtin() if expressible(r)]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_rule_case(case: Case) -> None:
-    result = RUNNER.run(case)
-    assert result.passed, f"{case.id}\n{result.diff()}"
+@functools.cache
+def judged(index: int) -> CaseResult:
+    """``CASES[index]`` judged, once for all the tests below that need it."""
+    return RUNNER.run(CASES[index])
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[c.id for c in CASES])
+def test_rule_case(index: int) -> None:
+    result = judged(index)
+    assert result.passed, f"{CASES[index].id}\n{result.diff()}"
 
 
 def _compares(case: Case, rule_id: str) -> bool:
@@ -87,10 +94,10 @@ def test_a_mutated_expectation_is_caught() -> None:
     (judging is what the other tests cover, and a history case builds a repository)."""
     import dataclasses
 
-    for case in CASES:
+    for index, case in enumerate(CASES):
         if not case.expect:
             continue
-        found = RUNNER.run(case).found
+        found = judged(index).found
         registry = RUNNER.policy_for(case).registry
         ids = [registry.resolve(e.rule).id for e in case.expect]  # type: ignore[union-attr]
         for i, e in enumerate(case.expect):
