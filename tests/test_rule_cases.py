@@ -24,6 +24,9 @@ RUNNER = Runner()
 #: history, a roster and CODEOWNERS are among what a case gives): each needs a
 #: failing and a passing case.
 EXPRESSIBLE = [r.id for r in builtin() if expressible(r)]
+#: The rules that read signed approvals need real SSH keys and signatures, which a
+#: case cannot give: tests/test_approvals.py judges them end to end instead.
+END_TO_END = {r.id for r in builtin() if "approvals" in r.uses}
 
 
 @functools.cache
@@ -51,7 +54,8 @@ def _expects(case: Case, rule_id: str) -> bool:
 
 
 def test_every_built_in_rule_is_expressible() -> None:
-    assert {r.id for r in builtin()} == set(EXPRESSIBLE)
+    assert {r.id for r in builtin()} - END_TO_END == set(EXPRESSIBLE)
+    assert END_TO_END == {"MG153", "MG154", "MG155"}
     assert {"MG202", "MG203", "MG204", "MG205", "MG206"} <= set(EXPRESSIBLE)
 
 
