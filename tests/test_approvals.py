@@ -668,3 +668,23 @@ def test_too_many_records_are_capped(repo: GitRepoBuilder, team: Team) -> None:
     _code, report = check(repo)
     capped = [f for f in approval_findings(report) if "were not read" in f["message"]]
     assert len(capped) == 1 and "3 were not read" in capped[0]["message"]
+
+
+def test_key_validity_is_judged_at_the_approvals_date(repo: GitRepoBuilder, team: Team) -> None:
+    """As git judges a commit's signature at its date: a key retired on 2026-10-01 still
+    signs what was approved before, and nothing after."""
+    email = APPROVERS["compliance"]
+    line = signers_line(email, team.keys[email]).replace(
+        'namespaces="modelgov-approval"', 'namespaces="modelgov-approval",valid-before="20261001"'
+    )
+    repo.write(".github/allowed_signers", team.signers(*list(APPROVERS.values())[:2]) + line)
+    assert (
+        approve(repo, "compliance", team.keys[email], email, "--today", "2026-09-15").exit_code == 0
+    )
+    _, report = check(repo)
+    found = [(f["rule"], f["pointer"]) for f in approval_findings(report)]
+    assert found == [("MG153", "/deploy/approvers/0"), ("MG153", "/deploy/approvers/1")]
+    assert approve(repo, "compliance", team.keys[email], email).exit_code == 0  # dated today
+    _, report = check(repo)
+    invalid = [f for f in approval_findings(report) if f["rule"] == "MG154"]
+    assert len(invalid) == 1 and "does not list for counsel@example.com" in invalid[0]["message"]
