@@ -17,7 +17,9 @@ One engine compiles two dialects:
     literally: the path it spells, or everything below it -- so a pattern
     without wildcards covers the file or the folder it names.  A malformed
     class (``[`` never closed, an unknown ``[:name:]``) leaves only that
-    literal match, as git aborts the wildcard match.
+    literal match, as git aborts the wildcard match.  ``?`` and a class match
+    one character where git matches one byte: names that are not ASCII may
+    differ.
 
 ``codeowners`` -- GitHub's CODEOWNERS (gitignore style, as GitHub documents it)
     A pattern without a ``/`` (other than a trailing one) matches at any
