@@ -144,7 +144,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.people", "modelgov.facts"),
-    ("modelgov.git", "modelgov.sshsig", "modelgov.rules"),
+    ("modelgov.git", "modelgov.sshsig", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
     ("modelgov.engine",),
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),

@@ -52,6 +52,21 @@ The commits are made by one ``git fast-import`` and checked out; ``model``,
 uncommitted edits (none when equal to the last commit's files), staged with
 ``staged: true``.  Without ``model`` the work tree is the last commit.
 
+A case with ``registry:`` is judged with ``--registry`` against a real MLflow
+registry (SQLite, in the case's folder; needs the ``mlflow`` extra), so the
+rules that compare the declaration with the registry (MG180-MG183) are cases
+too::
+
+      - name: the serving alias moved past the approved version
+        registry:
+          model: fraud-scorer       # the registered model (omit: none is registered)
+          versions: 9               # versions 1..9 are registered
+          aliases: {champion: 9, previous: 8}
+          tags: {9: {validation_status: failed}}   # optional, per version
+          archived: [1]             # optional: versions in the Archived stage
+        expect:
+          - {rule: MG181, pointer: /deploy/version, line: 4}
+
 This module is the runner for both the command and modelgov's own test suite
 (``tests/test_rule_cases.py`` parametrises over :func:`collect`).
 """
@@ -82,17 +97,18 @@ from .rules.base import TIERS, Rule
 FILE_KEYS = {"rules", "policy", "config", "today", "cases", "description"}
 CASE_KEYS = {
     *("name", "model", "path", "files", "policy", "config", "today", "expect", "description"),
-    *("history", "shallow", "staged"),
+    *("history", "shallow", "staged", "registry"),
 }
+REGISTRY_KEYS = {"model", "versions", "aliases", "tags", "archived"}
 EXPECT_KEYS = {"rule", "pointer", "line", "col", "severity", "message_contains", "waived"}
 COMMIT_KEYS = {"date", "author", "message", "renames", "files"}
 CASE_CONFIG_KEYS = {"rules", "custom_rules", "roster"}
 CASE_SUFFIXES = (".yaml", ".yml")
 #: The facts rules may read (``Rule.uses``) that a case can give them: git
-#: history (``history:``), a roster (``config: {roster: FILE}`` with FILE among
+#: history (``history:``), a model registry (``registry:``), a roster (``config: {roster: FILE}`` with FILE among
 #: ``files:``), a CODEOWNERS file (``files:``) and the document itself.  Rules
 #: that need anything else are not counted by :func:`coverage`.
-CASE_USES = frozenset({"history", "roster", "codeowners", "instance"})
+CASE_USES = frozenset({"history", "roster", "codeowners", "instance", "registry"})
 #: Author and committer of a history commit that names none.
 DEFAULT_AUTHOR = "Policy Test <policy-test@example.com>"
 _AUTHOR = re.compile(r"([^<>\n]*[^<>\s])\s*<([^<>\s]+)>")
@@ -138,6 +154,17 @@ class HistoryCommit:
 
 
 @dataclass(frozen=True)
+class RegistrySpec:
+    """A model registry a case is judged against: what MLflow's client registers."""
+
+    model: str | None  # the registered model; None: the registry holds no model
+    versions: int = 0
+    aliases: Mapping[str, int] = field(default_factory=dict)
+    tags: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    archived: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Case:
     """One case of a case file."""
 
@@ -155,6 +182,7 @@ class Case:
     history: tuple[HistoryCommit, ...] | None = None  # None: a plain folder, not a git repository
     shallow: int | None = None  # judge a clone of the history with ``--depth`` this
     staged: bool = False  # the work-tree edits (model, path, files) are staged (``git add -A``)
+    registry: RegistrySpec | None = None  # judged with --registry against this registry
 
     @property
     def id(self) -> str:
@@ -555,9 +583,58 @@ def load_case_file(path: Path) -> list[Case]:
                 history=history,
                 shallow=_shallow(raw.get("shallow"), history, cwhere),
                 staged=staged,
+                registry=_registry_spec(raw.get("registry"), cwhere),
             )
         )
     return cases
+
+
+def _registry_spec(raw: Any, where: str) -> RegistrySpec | None:
+    if raw is None:
+        return None
+    where = f"{where}: registry"
+    if not isinstance(raw, dict):
+        raise CaseFileError(f"{where} must be a mapping ({', '.join(sorted(REGISTRY_KEYS))})")
+    if problem := unknown_keys(raw, REGISTRY_KEYS):
+        raise CaseFileError(f"{where}: {problem}")
+
+    def number(value: Any, what: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise CaseFileError(f"{where}: {what} must be a version number, not {value!r}")
+        return value
+
+    model = raw.get("model")
+    if model is not None and (not isinstance(model, str) or not model.strip()):
+        raise CaseFileError(f"{where}: `model` must be the registered model's name")
+    versions = number(raw.get("versions", 0), "`versions`")
+    aliases = raw.get("aliases") or {}
+    tags = raw.get("tags") or {}
+    archived = raw.get("archived") or []
+    if not isinstance(aliases, dict) or not all(isinstance(k, str) for k in aliases):
+        raise CaseFileError(f"{where}: `aliases` must map alias names to version numbers")
+    if not isinstance(tags, dict) or not all(
+        isinstance(t, dict) and all(isinstance(v, (str, int, float)) for v in t.values())
+        for t in tags.values()
+    ):
+        raise CaseFileError(f"{where}: `tags` must map version numbers to {{key: value}}")
+    if not isinstance(archived, list):
+        raise CaseFileError(f"{where}: `archived` must be a list of version numbers")
+    spec = RegistrySpec(
+        model=model.strip() if isinstance(model, str) else None,
+        versions=versions,
+        aliases={k: number(v, f"alias {k!r}") for k, v in aliases.items()},
+        tags={
+            number(k, "a `tags` key"): {str(a): str(b) for a, b in t.items()}
+            for k, t in tags.items()
+        },
+        archived=tuple(number(v, "an `archived` entry") for v in archived),
+    )
+    named = [*spec.aliases.values(), *spec.tags, *spec.archived]
+    if any(v < 1 or v > spec.versions for v in named):
+        raise CaseFileError(f"{where}: a version it names is not among 1..{spec.versions}")
+    if spec.model is None and (spec.versions or spec.aliases):
+        raise CaseFileError(f"{where}: versions and aliases need a `model`")
+    return spec
 
 
 def merge_config(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -658,20 +735,75 @@ def judge_case(case: Case, policy: Policy, today: _dt.date) -> list[Finding]:
     """Write the case into a temporary folder and judge it as ``modelgov check`` would."""
     with tempfile.TemporaryDirectory(prefix="modelgov-case-") as tmp:
         root = write_case(case, Path(tmp))
-        return judge_folder(root, policy, today, case.config.get("roster"))
+        uri = build_registry(case.registry, Path(tmp) / "registry.db") if case.registry else None
+        return judge_folder(root, policy, today, case.config.get("roster"), registry_uri=uri)
 
 
-def judge_folder(root: Path, policy: Policy, today: _dt.date, roster: Any) -> list[Finding]:
-    """Judge the folder ``root`` under ``policy``, through the engine ``check`` uses."""
+def judge_folder(
+    root: Path, policy: Policy, today: _dt.date, roster: Any, *, registry_uri: str | None = None
+) -> list[Finding]:
+    """Judge the folder ``root`` under ``policy``, through the engine ``check`` uses
+    (with ``--registry`` against ``registry_uri`` when given)."""
     from .engine.paths import Request, judge_path
 
     request = Request(
         today=today,
         discover_configs=False,  # the case says everything: no config of the folder applies
         roster=root / roster if isinstance(roster, str) else None,
+        registry=registry_uri is not None,
+        registry_uri=registry_uri,
     )
     targets = judge_path(root, request, lambda _config: policy)
     return [f for t in targets for f in t.all_findings()]
+
+
+# -- a model registry for a case --------------------------------------------------
+
+_EMPTY_REGISTRY: list[Path] = []
+
+
+def build_registry(spec: RegistrySpec, db: Path) -> str:
+    """A real MLflow registry in ``db`` (SQLite) holding what ``spec`` says; its URI.
+
+    An empty database is made once per process (MLflow's migrations take
+    seconds) and copied; then MLflow's own client registers the versions.
+    """
+    import logging
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from mlflow import MlflowClient
+    except ImportError:
+        raise CaseFileError(
+            "a case with `registry:` needs the MLflow client: pip install 'modelgov-lint[mlflow]'"
+        ) from None
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if not _EMPTY_REGISTRY:
+            folder = Path(tempfile.mkdtemp(prefix="modelgov-registry-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            empty = folder / "empty.db"
+            uri = f"sqlite:///{empty}"
+            MlflowClient(tracking_uri=uri, registry_uri=uri).search_registered_models()
+            _EMPTY_REGISTRY.append(empty)
+        shutil.copyfile(_EMPTY_REGISTRY[0], db)
+        uri = f"sqlite:///{db}"
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        if spec.model is not None:
+            client.create_registered_model(spec.model)
+            for n in range(1, spec.versions + 1):
+                client.create_model_version(spec.model, source=f"file://{db.parent}/model/{n}")
+                for key, value in spec.tags.get(n, {}).items():
+                    client.set_model_version_tag(spec.model, str(n), key, value)
+                if n in spec.archived:
+                    client.transition_model_version_stage(spec.model, str(n), "Archived")
+            for alias, n in spec.aliases.items():
+                client.set_registered_model_alias(spec.model, alias, str(n))
+    return uri
 
 
 # -- laying a case out -------------------------------------------------------------

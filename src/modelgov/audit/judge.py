@@ -36,6 +36,7 @@ from ..facts.heuristics import (
     find_undeclared,
     heuristics_from,
 )
+from ..facts.registry import RegistryReader
 from ..findings import FailOn, fail_threshold
 from ..git import GitRepo, SharedShadow, find_git_dir
 from ..git.remote import parse_remote
@@ -62,6 +63,7 @@ class AuditSettings:
     fetch: bool = True
     clone_filter: str | None = "blob:limit=1m"
     clone_timeout: float = 600.0
+    registry: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class OrgState:
     fail_on: FailOn
     #: the org's allowed signers (approvals are never verified against a repository's)
     allowed_signers: Path | None = None
+    registry: RegistryReader | None = None
 
 
 _STATE: dict[AuditSettings, OrgState] = {}
@@ -124,6 +127,7 @@ def org_state(settings: AuditSettings) -> OrgState:
         as_of=_dt.date.fromisoformat(settings.as_of) if settings.as_of else None,
         fail_on=fail_on,
         allowed_signers=config.allowed_signers,
+        registry=_registry(config) if settings.registry else None,
     )
     _needs_signatures(policy, config)
     _STATE[settings] = state
@@ -145,6 +149,13 @@ def _needs_signatures(policy: Any, config: Config) -> None:
 
     load_signers(config.allowed_signers)
     find_program(f"the org policy requires signed approvals ({', '.join(readers)})")
+
+
+def _registry(config: Config) -> RegistryReader:
+    """The org's model registry: the environment, else the org config (never a repository's)."""
+    from ..mlregistry import open_registry, registry_uri
+
+    return open_registry(registry_uri(config.registry_uri))
 
 
 # -- results as plain data ------------------------------------------------------
@@ -397,6 +408,7 @@ def _judge_models(
         fail_on=state.fail_on,
         roster=state.roster,
         allowed_signers=state.allowed_signers,
+        registry=state.registry,
     )
     try:
         results: list[ModelResult | _Crashed] = list(judge_target(ws, models, setup).models)

@@ -19,9 +19,10 @@ org's:
   domain lists) cannot be changed by a repo config;
 * ``custom_rules``: added (they can only add findings);
 * ``exclude`` (it hides model.yaml files), ``roster``, ``fail_on``,
-  ``allow_loosen``, ``audit``, ``allowed_signers`` and pack files inside the
-  repository are ignored: the auditor decides those (a repository that named
-  its own allowed signers could mint approvals for its own models).
+  ``allow_loosen``, ``audit``, ``allowed_signers``, ``registry_uri`` and pack
+  files inside the repository are ignored: the auditor decides those (a
+  repository that named its own allowed signers could mint approvals for its
+  own models).
 
 Every ignored entry is reported in the row as a *config note*, so a repo
 that tried to loosen the policy is visible.  Accepted changes produce an
@@ -101,6 +102,10 @@ def _repo_notes(org: OrgPolicy, repo: Config, where: str) -> list[str]:
         notes.append(
             f"{where}: allowed_signers ignored: approvals are verified against the org's "
             "allowed signers, never a repository's own"
+        )
+    if repo.registry_uri is not None:
+        notes.append(
+            f"{where}: registry_uri ignored: a repository does not choose where the audit connects"
         )
     return notes
 

@@ -29,6 +29,7 @@ from .workspace import Workspace
 if TYPE_CHECKING:
     from ..facts.approvals import Approvals
     from ..facts.history import ModelHistory
+    from ..facts.registry import RegistryReader, RegistryState
     from ..facts.waivers import WaiverVerdict
     from ..people import CodeOwners, Roster
 
@@ -168,6 +169,7 @@ def model_facts(
     waivers: tuple[WaiverVerdict, ...] = (),
     roster: Roster | None = None,
     allowed_signers: Path | None = None,
+    registry: RegistryReader | None = None,
 ) -> ModelFacts:
     """The facts of one model: those every rule reads, plus those in ``uses``.
 
@@ -201,6 +203,7 @@ def model_facts(
             if "approvals" in uses and doc.ok
             else None
         ),
+        registry=_registry_state(doc, registry) if "registry" in uses else None,
     )
 
 
@@ -292,6 +295,14 @@ def load_signers(path: Path) -> tuple[bytes, str]:
             )
         _SIGNERS[key] = raw
     return _SIGNERS[key], shown
+
+
+def _registry_state(doc: Document, registry: RegistryReader | None) -> RegistryState | None:
+    """The registered model the declaration names, read once per run (``--registry`` only)."""
+    name = doc.get("/registry/model")
+    if registry is None or not isinstance(name, str) or not name.strip():
+        return None
+    return registry.state(name.strip())
 
 
 _ROSTERS: dict[tuple[str, int, int], Roster] = {}

@@ -35,6 +35,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from ..document import Document
+    from ..facts.registry import RegistryReader
     from ..people import Roster
 
 #: The rule whose option bounds how long a waiver may run (applied even when it is off).
@@ -59,6 +60,7 @@ class Setup(NamedTuple):
     today: _dt.date
     fail_on: FailOn = "error"
     roster: Roster | None = None
+    registry: RegistryReader | None = None  # --registry: where registry facts come from
     config: str | None = None  # the config file that applied, as shown
     cwd: str = ""  # the working directory of the run (absolute; '' for the process's)
     allowed_signers: Path | None = None  # whose SSH keys sign approvals (config)
@@ -154,6 +156,7 @@ def judge_model(
         waivers=verdicts,
         roster=setup.roster,
         allowed_signers=setup.allowed_signers,
+        registry=setup.registry,
     )
     contexts = [RuleContext(facts, rule, s.severity, s.options) for rule, s in enabled]
     findings: list[Finding] = []

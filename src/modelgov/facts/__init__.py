@@ -27,10 +27,11 @@ if TYPE_CHECKING:
     from ..schema import SchemaError
     from .approvals import Approvals
     from .history import ModelHistory
+    from .registry import RegistryState
     from .waivers import WaiverVerdict
 
 #: Facts a rule may declare in ``USES`` (what the fact pass computes on demand).
-FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance", "approvals"})
+FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance", "approvals", "registry"})
 TIERS = ("low", "medium", "high")
 
 
@@ -115,6 +116,8 @@ class ModelFacts(NamedTuple):
     instance: Any = None
     #: the signed approval records beside the model.yaml, each judged (facts/approvals.py)
     approvals: Approvals | None = None
+    #: the registered model as the registry reports it (``--registry`` only; None otherwise)
+    registry: RegistryState | None = None
 
     @property
     def data(self) -> dict[str, Any]:
