@@ -159,8 +159,12 @@ def test_sarif_waived_findings_are_suppressed(waived_model: Path) -> None:
     (res,) = doc["runs"][0]["results"]
     assert res["ruleId"] == "MG131"
     (sup,) = res["suppressions"]
-    assert sup["kind"] == "external"
+    # the waiver is declared in the analysed model.yaml: an in-source suppression, located
+    assert sup["kind"] == "inSource"
     assert sup["status"] == "accepted"
+    where = sup["location"]
+    assert where["physicalLocation"]["artifactLocation"]["uri"] == "model.yaml"
+    assert where["logicalLocations"][0]["fullyQualifiedName"] == "/waivers/0"
     assert "registry migration lands in January" in sup["justification"]
     assert "ops-lead@example.com" in sup["justification"]
     assert sup["properties"]["ticket"] == "OPS-42"
@@ -324,12 +328,25 @@ def test_github_escaping_matches_the_runner() -> None:
         assert _runner_unescape(escape_property(text), prop=True) == text
 
 
+def _limit_notice(commands: list[tuple[str, dict[str, str], str]]) -> tuple[str, str]:
+    """The leading notice that says how many annotations GitHub will not show."""
+    name, props, message = commands[0]
+    assert name == "notice" and props["title"].startswith("modelgov: ")
+    assert set(props) == {"title"}  # no file: it annotates the run, not a line
+    return props["title"], message
+
+
 def test_github_annotations_carry_every_fact() -> None:
     log = _check(str(BROKEN), str(COMPLIANT), "--format", "github", code=1)
     commands = _runner_parse(log)
     findings = _json(str(BROKEN), str(COMPLIANT))["findings"]
-    assert len(commands) == len(findings) == len(log.splitlines())
-    for (name, props, message), f in zip(commands, findings, strict=True):
+    # one annotation per finding, after the notice about GitHub's 10 per kind (19 errors)
+    assert len(commands) == len(findings) + 1 == len(log.splitlines())
+    title, message = _limit_notice(commands)
+    assert title == "modelgov: 9 findings not annotated"
+    assert "9 of 19 errors are not shown" in message
+    assert "summary" in message and "code scanning" in message
+    for (name, props, message), f in zip(commands[1:], findings, strict=True):
         assert name == {"error": "error", "warning": "warning", "note": "notice"}[f["severity"]]
         assert props == {
             "file": f["file"],
@@ -355,8 +372,11 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
     log = _check(str(tmp_path), "--format", "github", code=1)
     assert "\x1b" not in log and "\r" not in log
     lines = log.splitlines()
-    assert lines and all(re.match(r"::(error|warning|notice) file=", line) for line in lines)
     commands = _runner_parse(log)
+    if len(commands) > 10:  # more than GitHub shows: the notice that says so comes first
+        _limit_notice(commands)
+        lines, commands = lines[1:], commands[1:]
+    assert lines and all(re.match(r"::(error|warning|notice) file=", line) for line in lines)
     assert len(commands) == len(lines)
     assert {name for name, _, _ in commands} <= {"error", "warning", "notice"}
     assert all(props["file"].endswith("/a,b:c/model.yaml") for _, props, _ in commands)
@@ -369,7 +389,8 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
 def test_auto_is_github_plus_text_in_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out = _check(str(BROKEN), code=1)
-    assert out.startswith("::error file=examples/broken/model.yaml,")
+    assert out.startswith("::notice title=modelgov%3A 9 findings not annotated::")
+    assert out.splitlines()[1].startswith("::error file=examples/broken/model.yaml,")
     assert "Failed:" in out and "hint:" in out
     monkeypatch.delenv("GITHUB_ACTIONS")
     assert "::error" not in _check(str(BROKEN), code=1)
@@ -389,7 +410,7 @@ def test_several_formats_in_one_run(tmp_path: Path) -> None:
         f"markdown={md}",
         code=1,
     )
-    assert out.startswith("::error ")
+    assert out.splitlines()[1].startswith("::error ")
     _validate_sarif(json.loads(sarif.read_text(encoding="utf-8")))
     assert ET.parse(junit).getroot().tag == "testsuites"
     assert md.read_text(encoding="utf-8").startswith("### :x: modelgov failed")
