@@ -137,7 +137,7 @@ def test_manifest_validates_with_pre_commit() -> None:
 def test_hook_uses_only_options_the_cli_offers() -> None:
     import click
 
-    from modelgov.cli import cli
+    from modelgov.cli.app import cli
 
     scripts = _console_scripts()
     manifest = yaml.safe_load((ROOT / hooks.MANIFEST).read_text(encoding="utf-8"))
