@@ -221,6 +221,96 @@ def test_sarif_fingerprints_survive_moving_unrelated_lines(tmp_path: Path) -> No
     )
 
 
+def test_sarif_every_builtin_rule_links_its_section_of_the_docs() -> None:
+    doc = json.loads(_check(str(COMPLIANT), "--format", "sarif", code=0))
+    rules_md = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text("utf-8")
+    # GitHub's anchor of a heading: lower case, spaces to hyphens, punctuation dropped
+    anchors = {
+        re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", rules_md, re.M)
+    }
+    descriptors = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert len(descriptors) == len(list(full_registry()))
+    for desc in descriptors:
+        base, _, anchor = desc["helpUri"].partition("#")
+        assert base == "https://github.com/modelgov/modelgov/blob/main/docs/rules.md"
+        assert anchor == f"{desc['id'].lower()}-{desc['name']}"
+        assert anchor in anchors, f"docs/rules.md has no section for {desc['id']}"
+
+
+# -------------------------------------------------------------- GitLab Code Quality
+
+
+def _gitlab(folder: Path, *args: str) -> list[dict[str, Any]]:
+    result = run_cli("check", str(folder), "--format", "gitlab", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    report: list[dict[str, Any]] = json.loads(result.stdout)
+    return report
+
+
+def test_gitlab_code_quality_carries_every_finding() -> None:
+    report = _gitlab(BROKEN)
+    findings = _json(str(BROKEN))["findings"]
+    assert len(report) == len(findings) == 19
+    for issue, f in zip(report, findings, strict=True):
+        assert set(issue) == {
+            "type",
+            "description",
+            "check_name",
+            "fingerprint",
+            "severity",
+            "location",
+        }
+        assert issue["check_name"] == f["rule"]
+        assert issue["description"].startswith(f"{f['rule']} {f['message']}")
+        assert f["hint"] in issue["description"]
+        assert (
+            issue["severity"]
+            == {"error": "major", "warning": "minor", "note": "info"}[f["severity"]]
+        )
+        assert issue["location"] == {
+            "path": f["file"],
+            "lines": {"begin": f["line"], "end": f["line"]},
+        }
+        assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"])
+    assert len({i["fingerprint"] for i in report}) == len(report)
+    assert _gitlab(COMPLIANT) == []
+
+
+def test_gitlab_fingerprints_survive_moving_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(BROKEN, folder)
+    before = {
+        (i["check_name"], i["fingerprint"]): i["location"]["lines"]["begin"]
+        for i in _gitlab(folder)
+    }
+    model = folder / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(
+        "# header\n\n# more\n" + text.replace("review:", "\n# review\nreview:"), "utf-8"
+    )
+    after = {
+        (i["check_name"], i["fingerprint"]): i["location"]["lines"]["begin"]
+        for i in _gitlab(folder)
+    }
+    assert set(before) == set(after)
+    assert all(after[k] > before[k] for k in before)  # every line moved, no identity did
+
+
+def test_gitlab_waived_findings_are_info(waived_model: Path) -> None:
+    (issue,) = _gitlab(waived_model)
+    assert issue["severity"] == "info" and issue["check_name"] == "MG131"
+    assert "waived until 2027-01-15 by ops-lead@example.com, OPS-42" in issue["description"]
+
+
+def test_gitlab_hostile_text_stays_data(tmp_path: Path) -> None:
+    folder = _hostile(tmp_path)
+    report = _gitlab(tmp_path)
+    assert report and all(i["location"]["path"].endswith("/a,b:c/model.yaml") for i in report)
+    assert any("::add-mask::" in i["description"] for i in report)  # as text, in JSON
+    assert folder.is_dir()
+
+
 # --------------------------------------------------------------------- JUnit
 
 
@@ -357,6 +447,33 @@ def test_github_annotations_carry_every_fact() -> None:
         assert message.startswith(f["message"] + "\n")
         assert f"hint: {f['hint']}" in message
         assert f["pointer"] in message
+
+
+@pytest.mark.parametrize(
+    ("errors", "warnings", "notes", "hidden"),
+    [
+        (10, 10, 10, {}),
+        (11, 0, 0, {"error": 1}),
+        (19, 12, 0, {"error": 9, "warning": 2}),
+        # the notice takes one of the ten notice places: nine findings' notices are shown
+        (11, 0, 10, {"error": 1, "notice": 1}),
+        (0, 0, 12, {"notice": 3}),
+    ],
+)
+def test_github_limit_counts_what_is_not_shown(
+    errors: int, warnings: int, notes: int, hidden: dict[str, int]
+) -> None:
+    from collections import Counter
+
+    from modelgov.reporters import github
+
+    counts = Counter({"error": errors, "warning": warnings, "notice": notes})
+    assert github.hidden(counts) == hidden
+    if hidden:
+        notice = github.limit_notice(hidden, counts)
+        assert notice.startswith("::notice title=modelgov%3A ")
+        for kind, n in hidden.items():
+            assert f"{n} of {counts[kind]} {kind}s" in notice
 
 
 def test_github_waived_findings_are_notices(waived_model: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import EXIT_USAGE, did_you_mean, run_guarded
+from ..errors import EXIT_BROKEN_PIPE, EXIT_USAGE, did_you_mean, run_guarded
 from . import options as o
 
 
@@ -258,6 +258,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except click.ClickException as exc:
             exc.show()
             return EXIT_USAGE
+        except SystemExit as exc:
+            # click meets a closed stdout (`modelgov rules | head`) with exit 1; a closed
+            # pipe is not a failure of ours: the broken-pipe status, as for check
+            # (click wraps stdout in its _PacifyFlushWrapper then; matched by name, as
+            # the class is private)
+            pacified = type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper"
+            if pacified and exc.code == 1:
+                return EXIT_BROKEN_PIPE
+            raise
         return int(result) if isinstance(result, int) else 0
 
     return run_guarded(invoke)
