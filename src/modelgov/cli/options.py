@@ -471,6 +471,9 @@ def check_request(values: Mapping[str, Any]) -> CheckOptions:
             f"(modelgov check - --stdin-filename {stdin_name})"
         )
     plain, pairs = split_outputs(values["output"])
+    for name in ("select", "ignore"):
+        if values[name] and not rule_list(values[name]):
+            raise UsageError(f"--{name} needs rule ids, id prefixes or names (such as MG2)")
     return CheckOptions(
         paths=paths or [Path(".")],
         policy=values["policy"],
