@@ -254,13 +254,11 @@ def test_gitlab_code_quality_carries_every_finding() -> None:
     assert len(report) == len(findings) == 19
     for issue, f in zip(report, findings, strict=True):
         assert set(issue) == {
-            "type",
-            "description",
-            "check_name",
-            "fingerprint",
-            "severity",
-            "location",
-        }
+            "type", "description", "check_name", "fingerprint", "severity", "location", "content",
+        }  # fmt: skip
+        body = issue["content"]["body"]
+        assert f"`{f['pointer']}`, line {f['line']} column {f['col']}" in body
+        assert "policy default (sha256:" in body
         assert issue["check_name"] == f["rule"]
         assert issue["description"].startswith(f"{f['rule']} {f['message']}")
         assert f["hint"] in issue["description"]

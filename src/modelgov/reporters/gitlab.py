@@ -21,6 +21,8 @@ findings in the merge request and the pipeline (docs/workflows/.gitlab-ci.yml).
   GitLab job is the project's checkout.
 * Waived findings are reported at ``info``, with the waiver in the description,
   as every other format reports them.
+* ``content.body`` (CodeClimate's detail, which GitLab keeps) carries the
+  rest: the JSON pointer, the column, the model and the policy with its digest.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ def as_list(result: RunResult) -> list[dict[str, Any]]:
     for i, lf in enumerate(located):
         f = lf.finding
         line = max(f.line, 1)
+        policy = lf.target.policy
+        where = f"{f.severity.label} at `{f.pointer or '/'}`, line {line} column {max(f.col, 1)}"
+        if f.model:
+            where += f", in model {f.model}"
         out.append(
             {
                 "type": "issue",
@@ -78,6 +84,8 @@ def as_list(result: RunResult) -> list[dict[str, Any]]:
                 "fingerprint": prints[i],
                 "severity": SEVERITIES[f.severity] if f.active else "info",
                 "location": {"path": lf.path, "lines": {"begin": line, "end": line}},
+                # CodeClimate's detail: the rest of the facts every format carries
+                "content": {"body": f"{where}; policy {policy.name} ({policy.digest})."},
             }
         )
     return out
