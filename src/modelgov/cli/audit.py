@@ -102,6 +102,7 @@ def run_command(
         resume=kw["resume"],
         timings=kw["timings"],
         clone_timeout=kw["clone_timeout"],
+        registry=kw["registry"],
         color=_color(color, plain),
         progress=kw["progress"],
     )

@@ -174,6 +174,13 @@ AS_OF = Opt(
     "Judge the last commit on or before DATE, with today pinned to DATE.",
     metavar="YYYY-MM-DD",
 )
+REGISTRY = Opt(
+    "registry",
+    ("--registry",),
+    "Compare each declaration with the model registry (MLflow; where it is comes from "
+    "MLFLOW_TRACKING_URI or the config's registry_uri).",
+    kind="flag",
+)
 COLOR = Opt(
     "color",
     ("--color", "--no-color"),
@@ -199,6 +206,7 @@ CHECK: tuple[Opt, ...] = (
     STAGED,
     REV,
     AS_OF,
+    REGISTRY,
     COLOR,
 )
 
@@ -341,6 +349,10 @@ AUDIT: tuple[Opt, ...] = (
         metavar="SECONDS",
         type="float",
         minimum=0,
+    ),
+    REGISTRY.but(
+        help="Compare each declaration with the model registry (MLflow; from "
+        "MLFLOW_TRACKING_URI or the org config's registry_uri, never a repository's)."
     ),
     Opt(
         "progress",
@@ -489,6 +501,7 @@ def check_request(values: Mapping[str, Any]) -> CheckOptions:
         color=values["color"],
         roster=values["roster"],
         as_of=parse_date(as_of, "--as-of") if as_of else None,
+        registry=values["registry"],
         select=rule_list(values["select"]) if values["select"] else None,
         ignore=rule_list(values["ignore"]),
         quiet=values["quiet"],

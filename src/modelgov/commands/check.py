@@ -41,6 +41,7 @@ class CheckOptions(NamedTuple):
     color: bool | None = None
     roster: Path | None = None
     as_of: _dt.date | None = None
+    registry: bool = False  # --registry: compare with the model registry
     select: tuple[str, ...] | None = None  # --select (None: the policy decides)
     ignore: tuple[str, ...] = ()  # --ignore
     quiet: bool = False  # -q: the text format without its summary
@@ -99,6 +100,7 @@ def judge(opts: CheckOptions, *, stdin: bytes | None = None) -> RunResult:
         config=opts.config,
         roster=opts.roster,
         fail_on=opts.fail_on,
+        registry=opts.registry,
     )
     policies = Policies(opts.policy)
     policy_for = selected(policies, Selection(opts.select, tuple(opts.ignore)))
