@@ -324,6 +324,15 @@ def test_colour_off_a_terminal() -> None:
     )
 
 
+def test_the_audit_table_follows_the_same_colour_rules(make_repo: Any) -> None:
+    repo: GitRepoBuilder = make_repo(example=BROKEN)
+    repo.commit("a broken model")
+    args = ("audit", str(repo.path), "--jobs", "1", "--no-progress")
+    assert "\x1b[" in run(*args, env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in run(*args, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert "\x1b[" not in run(*args).stdout
+
+
 # -- a closed or full standard output -----------------------------------------------------
 
 
