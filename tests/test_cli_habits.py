@@ -324,6 +324,7 @@ def test_colour_off_a_terminal() -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_audit_table_follows_the_same_colour_rules(make_repo: Any) -> None:
     repo: GitRepoBuilder = make_repo(example=BROKEN)
     repo.commit("a broken model")
