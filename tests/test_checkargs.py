@@ -39,6 +39,7 @@ AGREE = [
     ["--stdin-filename=model.yaml"],
     ["--select", "MG1,MG2", "--select=rollback-too-slow", "--ignore", "MG131"],
     ["-q", "--statistics", "."],
+    ["--registry", "."],
     ["--quiet", "--format", "gitlab", "--output", "gl.json"],
 ]
 
