@@ -342,10 +342,10 @@ def test_approvals_show_in_every_format(repo: GitRepoBuilder, team: Team, tmp_pa
     approve_all(repo, team)
     outs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("text", "sarif", "junit", "markdown")}
     args = [f"--output={fmt}={path}" for fmt, path in outs.items()]
-    assert run_cli("check", str(repo.path), *args).exit_code == 0
+    assert run_cli("check", ".", *args, cwd=repo.path).exit_code == 0
     text = outs["text"].read_text()
     assert (
-        "approvals of fraud-scorer (" in text
+        "passed  model.yaml  fraud-scorer\n    approvals: " in text
         and "version 7 approved: compliance by counsel@example.com (2026-11-30), "
         "product by priya.natarajan@example.com (2026-11-30), "
         "reliability by ops-lead@example.com (2026-11-30)"

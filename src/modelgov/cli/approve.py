@@ -1,4 +1,4 @@
-"""The click command of ``modelgov approve`` (loaded only when it runs; see cli.py)."""
+"""The click command of ``modelgov approve`` (loaded only when it runs; see :mod:`.app`)."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ def approve(
     deploy, rollback and drift, signed with `ssh-keygen -Y sign`.  Commit it;
     `modelgov check` verifies it against the allowed signers file.
     """
-    from .checkargs import parse_today
-    from .commands import approve as cmd
+    from ..commands import approve as cmd
+    from .options import parse_today
 
     return cmd.run(
         path,
