@@ -92,6 +92,13 @@ def parse_config(raw: bytes, name: str, shown: str, path: Path | None) -> Config
             raise ConfigError(f"{shown} is not valid TOML: {exc}") from None
         except RecursionError:
             raise ConfigError(f"{shown} nests too deeply to be read") from None
+        from .document import MAX_INT_DIGITS, huge_int_at
+
+        if (at := huge_int_at(data)) is not None:
+            raise ConfigError(
+                f"{shown}: [tool.modelgov] holds an integer of more than {MAX_INT_DIGITS} "
+                f"digits at {at}"
+            )
     else:
         data = load_yaml(text, f"config {shown}")
     return config_from_data(data if data is not None else {}, path, where=shown)
