@@ -239,9 +239,11 @@ def load(path: str, raw: bytes, *, max_bytes: int = MAX_BYTES) -> Document:
     return load_text(path, text)
 
 
-def load_text(path: str, text: str) -> Document:
+def load_text(path: str, text: str, *, max_values: int = MAX_VALUES) -> Document:
+    """Load ``text``; ``max_values`` caps the values it holds or expands to (aliases
+    counted each time they are used), so an alias bomb stops at the cap."""
     doc = Document(path=path, text=text)
-    builder = _Builder(doc)
+    builder = _Builder(doc, max_values)
     try:
         builder.run()
     except _Abort:
@@ -351,8 +353,9 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, max_values: int = MAX_VALUES) -> None:
         self.doc = doc
+        self.max_values = max_values
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -489,10 +492,11 @@ class _Builder:
 
     def count(self, n: int, mark: Any) -> None:
         self.total += n
-        if self.total > MAX_VALUES:
+        if self.total > self.max_values:
             self.fatal(
                 UNSUPPORTED,
-                f"the document holds or expands to more than {MAX_VALUES} values (an alias bomb?)",
+                f"the document holds or expands to more than {self.max_values} values "
+                "(an alias bomb?)",
                 "Write the declaration out without nested aliases.",
                 mark,
             )

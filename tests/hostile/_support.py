@@ -75,6 +75,9 @@ def _stats():
         pass
 
 atexit.register(_stats)
+_limit = os.environ.get("MODELGOV_HOSTILE_MEMORY_MB")
+if _limit:  # address space, for this process and the git processes it starts
+    resource.setrlimit(resource.RLIMIT_AS, (int(_limit) << 20, int(_limit) << 20))
 sys.argv = ["modelgov", *sys.argv[1:]]
 runpy.run_module("modelgov", run_name="__main__", alter_sys=True)
 """
@@ -86,8 +89,13 @@ def modelgov(
     timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
     user_prefix: Sequence[str] = (),
+    memory_mb: int | None = None,
 ) -> Run:
-    """Run the modelgov CLI with ``args`` as a real process, killed after ``timeout`` seconds."""
+    """Run the modelgov CLI with ``args`` as a real process, killed after ``timeout`` seconds.
+
+    ``memory_mb`` caps the address space of the process (and of the git processes it
+    starts): past it an allocation fails instead of the machine swapping.
+    """
     stats_dir = Path(tempfile.mkdtemp(prefix="modelgov-stats-"))
     stats_dir.chmod(0o777)  # also when the process runs as another user
     stats = stats_dir / "stats.json"
@@ -95,6 +103,8 @@ def modelgov(
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env["MODELGOV_HOSTILE_STATS"] = str(stats)
+    if memory_mb is not None:
+        full_env["MODELGOV_HOSTILE_MEMORY_MB"] = str(memory_mb)
     try:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.monotonic()
