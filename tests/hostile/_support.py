@@ -264,3 +264,27 @@ def workflow_commands(text: str) -> list[str]:
 def foreign_workflow_commands(text: str) -> list[str]:
     """Workflow-command lines that are not one of modelgov's own annotations."""
     return [line for line in workflow_commands(text) if not _OWN_ANNOTATION.match(line)]
+
+
+def remove_deep(path: Path) -> None:
+    """Remove a folder tree of any depth and path length (``shutil.rmtree`` recurses, and
+    pytest's clean-up of its tmp folders fails on paths past PATH_MAX): by descriptors."""
+    top = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    stack: list[tuple[int, str]] = [(top, "")]
+    while stack:
+        fd = stack[-1][0]
+        sub = None
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    sub = entry.name
+                    break
+                os.unlink(entry.name, dir_fd=fd)
+        if sub is not None:
+            stack.append((os.open(sub, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), sub))
+            continue
+        fd, name = stack.pop()
+        os.close(fd)
+        if stack:
+            os.rmdir(name, dir_fd=stack[-1][0])
+    os.rmdir(path)
