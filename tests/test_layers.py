@@ -139,7 +139,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.bounded",
      "modelgov.people", "modelgov.facts"),
-    ("modelgov.git", "modelgov.rules"),
+    ("modelgov.git", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
     ("modelgov.engine",),
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
