@@ -333,6 +333,28 @@ def test_an_audit_uses_the_org_signers_not_the_repos(
     invalid = [f for f in row["findings"] if f["rule"] == "MG154"]
     assert "does not list for counsel@example.com" in invalid[0]["message"]
     assert any("allowed_signers ignored" in n for n in row["notes"])
+    # the approved version and the approvals columns; the record's findings keep its file
+    assert row["approved_version"] == ""
+    assert {(a["role"], a["status"]) for a in row["approvals"]} == {
+        ("product", "valid"), ("reliability", "valid"), ("compliance", "invalid"),
+    }  # fmt: skip
+    assert invalid[0]["file"] == "approvals/compliance-counsel@example.com.yaml"
+    csv_out = tmp_path / "audit.csv"
+    run_cli(
+        "audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"csv={csv_out}"
+    )
+    assert "compliance:counsel@example.com:2026-11-30:invalid" in csv_out.read_text()
+    # approved by all three under the org's file: the version is the approved one
+    assert (
+        approve(
+            repo, "compliance", team.keys[APPROVERS["compliance"]], APPROVERS["compliance"]
+        ).exit_code
+        == 0
+    )
+    repo.commit("approve with counsel's own key", date="2026-11-30")
+    run_cli("audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"json={out}")
+    (row,) = json.loads(out.read_text())["models"]
+    assert row["approved_version"] == "7", row["failing_rules"]
 
 
 # -- what else a user meets ---------------------------------------------------------------

@@ -184,6 +184,8 @@ def _row(spec: RepoSpec, state: OrgState, **fields: Any) -> dict[str, Any]:
         "days_since_review": None,
         "days_since_drill": None,
         "stale_code_days": None,
+        "approved_version": None,  # signed approvals: judged only when a rule reads them
+        "approvals": [],
         "labels": list(spec.labels),
         "reason": "",
         "notes": [],
@@ -464,7 +466,8 @@ def _model_row(
     findings = []
     for f in result.findings:
         item = f.to_dict()
-        item.pop("file", None)
+        if item.get("file") == result.file:
+            item.pop("file", None)  # else the finding is in another file: an approval record
         item.pop("model", None)
         findings.append(item)
     return _row(
@@ -480,10 +483,22 @@ def _model_row(
         days_since_review=result.ages.review,
         days_since_drill=result.ages.drill,
         stale_code_days=result.ages.stale_code,
+        **_approval_fields(result),
         notes=list(eff.notes),
         findings=findings,
         evidence=evidence,
     )
+
+
+def _approval_fields(result: ModelResult) -> dict[str, Any]:
+    """The approved version (``''``: not approved; ``None``: not judged) and the approvals."""
+    a = result.approvals
+    if a is None:
+        return {}
+    return {
+        "approved_version": a.version if a.approved else "",
+        "approvals": [{k: v for k, v in e._asdict().items() if k != "reason"} for e in a.entries],
+    }
 
 
 def _undeclared_row(

@@ -28,6 +28,13 @@ def render(name: str, report: AuditReport, *, color: bool = False) -> str:
     return text
 
 
+def _approved(value: Any) -> str:
+    """The approved version: ``-`` when approvals were not judged, ``no`` when not approved."""
+    if value is None:
+        return "-"
+    return str(value) if value else "no"
+
+
 def columns(row: Any) -> dict[str, str]:
     """The per-model values every tabular format shows (strings; ``-`` when unknown)."""
 
@@ -53,5 +60,11 @@ def columns(row: Any) -> dict[str, str]:
         "review": days(row.get("days_since_review")),
         "drill": days(row.get("days_since_drill")),
         "stale": days(row.get("stale_code_days")),
+        "approved": _approved(row.get("approved_version")),
+        "approvals": "; ".join(
+            f"{a.get('role', '')} by {a.get('signer', '')} {a.get('date', '')}"
+            + ("" if a.get("status") == "valid" else f" ({a.get('status', '')})")
+            for a in row.get("approvals") or []
+        ),
         "detail": detail,
     }

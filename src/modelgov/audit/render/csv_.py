@@ -20,7 +20,8 @@ from ..report import AuditReport
 
 HEADER = (
     "repo", "path", "name", "owner", "team", "risk_tier", "status", "failing_rules",
-    "days_since_review", "days_since_drill", "stale_code_days", "reason", "labels", "notes",
+    "days_since_review", "days_since_drill", "stale_code_days", "approved_version", "approvals",
+    "reason", "labels", "notes",
     "commit", "blob", "policy_digest", "modelgov_version", "today",
 )  # fmt: skip
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +50,12 @@ def render(report: AuditReport, *, color: bool = False) -> str:
             row.get("team"), row.get("risk_tier") or "", row.get("status"),
             " ".join(row.get("failing_rules") or []),
             row.get("days_since_review"), row.get("days_since_drill"),
-            row.get("stale_code_days"), reason, " ".join(row.get("labels") or []),
+            row.get("stale_code_days"), row.get("approved_version") or "",
+            " ".join(
+                f"{a.get('role')}:{a.get('signer')}:{a.get('date')}:{a.get('status')}"
+                for a in row.get("approvals") or []
+            ),
+            reason, " ".join(row.get("labels") or []),
             " | ".join(row.get("notes") or []), ev.get("commit"), ev.get("blob"),
             ev.get("policy_digest"), ev.get("modelgov"), ev.get("today"),
         ]  # fmt: skip

@@ -300,7 +300,8 @@ _SCRIPT = r"""
 
   var COLUMNS = [['status', 'Status'], ['repo', 'Repository'], ['path', 'Path'], ['name', 'Name'],
     ['owner', 'Owner'], ['team', 'Team'], ['tier', 'Tier'], ['review', 'Review (d)'],
-    ['drill', 'Drill (d)'], ['stale', 'Stale code (d)'], ['detail', 'Failing rules / reason']];
+    ['drill', 'Drill (d)'], ['stale', 'Stale code (d)'], ['approved', 'Approved version'],
+    ['approvals', 'Approvals'], ['detail', 'Failing rules / reason']];
   var NUMERIC = {review: 1, drill: 1, stale: 1};
   var sortKey = null, sortDir = 1, trs = [];
 

@@ -66,9 +66,11 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     cols = [columns(r) for r in shown]
     out += _table(
         ["status", "repo", "path", "name", "owner", "team", "tier", "review (days)",
-         "drill (days)", "stale code (days)", "failing rules / reason"],
+         "drill (days)", "stale code (days)", "approved version", "approvals",
+         "failing rules / reason"],
         [[c["status"], c["repo"], c["path"], c["name"], c["owner"], c["team"], c["tier"],
-          c["review"], c["drill"], c["stale"], c["detail"]] for c in cols],
+          c["review"], c["drill"], c["stale"], c["approved"], c["approvals"] or "-",
+          c["detail"]] for c in cols],
     )  # fmt: skip
     if len(rows) > MAX_ROWS:
         out += ["", f"... and {len(rows) - MAX_ROWS} more rows (see the JSON or CSV report)."]

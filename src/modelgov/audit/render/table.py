@@ -14,7 +14,7 @@ from . import columns
 COLUMNS = (
     ("status", "STATUS", 10), ("repo", "REPO", 40), ("path", "PATH", 48), ("name", "NAME", 24),
     ("team", "TEAM", 18), ("tier", "TIER", 6), ("review", "REVIEW", 6), ("drill", "DRILL", 6),
-    ("stale", "STALE", 6), ("detail", "FAILING RULES / REASON", 70),
+    ("stale", "STALE", 6), ("approved", "APPROVED", 10), ("detail", "FAILING RULES / REASON", 70),
 )  # fmt: skip
 _NUMERIC = {"review", "drill", "stale"}
 _COLORS = {"pass": "32", "fail": "31", "error": "35", "undeclared": "33"}
