@@ -141,7 +141,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov.git", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
     ("modelgov.engine",),
-    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
+    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render",
+     "modelgov.audit.rows", "modelgov.audit.columns"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
     ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
@@ -152,6 +153,7 @@ PURE = {
     "modelgov.reporters": ("modelgov.results", "modelgov.findings", "modelgov.reporters"),
     "modelgov.audit.render": (
         "modelgov.audit.report", "modelgov.audit.render", "modelgov.reporters._safe",
+        "modelgov.audit.rows", "modelgov.audit.columns",
         "modelgov.reporters.markdown",
         "modelgov.results", "modelgov.findings", "modelgov.errors",
     ),

@@ -156,6 +156,7 @@ def run(opts: AuditOptions) -> int:
         cache_dir=os.path.abspath(cache_dir),
         fetch=opts.fetch,
         clone_timeout=opts.clone_timeout or 600.0,
+        cwd=os.getcwd(),
     )
     state = org_state(settings)  # the org policy must load before any repository is read
 

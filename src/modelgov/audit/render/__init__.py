@@ -26,32 +26,3 @@ def render(name: str, report: AuditReport, *, color: bool = False) -> str:
     module: Any = importlib.import_module(RENDERERS[name])
     text: str = module.render(report, color=color)
     return text
-
-
-def columns(row: Any) -> dict[str, str]:
-    """The per-model values every tabular format shows (strings; ``-`` when unknown)."""
-
-    def days(value: Any) -> str:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else "-"
-
-    status = str(row.get("status", ""))
-    if status == "error":
-        detail = str(row.get("reason", ""))
-    elif status == "undeclared":
-        shown = ", ".join(s.get("path", "") for s in row.get("signals", [])[:3])
-        detail = f"{row.get('reason', '')}: {shown}" if shown else str(row.get("reason", ""))
-    else:
-        detail = " ".join(row.get("failing_rules") or [])
-    return {
-        "status": status,
-        "repo": str(row.get("repo", "")),
-        "path": str(row.get("path", "")),
-        "name": str(row.get("name", "")),
-        "owner": str(row.get("owner", "")),
-        "team": str(row.get("team", "")),
-        "tier": str(row.get("risk_tier") or "-"),
-        "review": days(row.get("days_since_review")),
-        "drill": days(row.get("days_since_drill")),
-        "stale": days(row.get("stale_code_days")),
-        "detail": detail,
-    }

@@ -25,8 +25,8 @@ import json
 import re
 from typing import Any
 
+from ..columns import shown_in
 from ..report import STATUSES, AuditReport
-from . import columns
 
 
 def embed_json(data: Any) -> str:
@@ -42,34 +42,33 @@ def embed_json(data: Any) -> str:
 
 
 def _data(report: AuditReport) -> dict[str, Any]:
+    columns = shown_in("html")
     rows = []
     for r in report.models:
-        c = columns(r)
-        ev = r.get("evidence") or {}
+        ev = r.evidence
         rows.append(
             {
-                **c,
-                "labels": list(r.get("labels") or []),
-                "notes": list(r.get("notes") or []),
-                "signals": [
-                    f"{s.get('path', '')} ({s.get('detail', '')})" for s in r.get("signals") or []
-                ],
+                "cells": [c.text(r) for c in columns],
+                "status": r.status,
+                "team": r.team,
+                "labels": list(r.labels),
+                "notes": list(r.notes),
+                "signals": [f"{s.path} ({s.detail})" for s in r.signals],
                 "findings": [
-                    [
-                        f.get("rule", ""),
-                        f.get("severity", ""),
-                        f.get("line", 0),
-                        f.get("message", ""),
-                        f.get("waived") is not None,
-                    ]
-                    for f in r.get("findings") or []
+                    [f.rule, f.severity, f.line, f.message, f.waived is not None]
+                    for f in r.findings
                 ],
-                "commit": str(ev.get("commit", "")),
-                "blob": str(ev.get("blob", "")),
-                "digest": str(ev.get("policy_digest", "")),
+                "commit": ev.commit,
+                "blob": ev.blob,
+                "digest": ev.policy_digest,
             }
         )
-    return {"summary": report.summary(), "rows": rows, "statuses": list(STATUSES)}
+    return {
+        "summary": report.summary(),
+        "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in columns],
+        "rows": rows,
+        "statuses": list(STATUSES),
+    }
 
 
 def _e(text: Any) -> str:
@@ -298,10 +297,10 @@ _SCRIPT = r"""
     document.getElementById('chart-stale').appendChild(root);
   }
 
-  var COLUMNS = [['status', 'Status'], ['repo', 'Repository'], ['path', 'Path'], ['name', 'Name'],
-    ['owner', 'Owner'], ['team', 'Team'], ['tier', 'Tier'], ['review', 'Review (d)'],
-    ['drill', 'Drill (d)'], ['stale', 'Stale code (d)'], ['detail', 'Failing rules / reason']];
-  var NUMERIC = {review: 1, drill: 1, stale: 1};
+  var COLUMNS = data.columns.map(function (c, i) { return [c.key, c.header, c.kind, i]; });
+  var NUMERIC = {};
+  COLUMNS.forEach(function (c) { if (c[2] === 'days') NUMERIC[c[0]] = 1; });
+  rows.forEach(function (row) { COLUMNS.forEach(function (c) { row[c[0]] = row.cells[c[3]]; }); });
   var sortKey = null, sortDir = 1, trs = [];
 
   function cell(tr, text, cls) {
@@ -354,7 +353,7 @@ _SCRIPT = r"""
           span.textContent = row.status;
           td.appendChild(span);
         } else {
-          cell(tr, row[c[0]], NUMERIC[c[0]] ? 'num' : c[0]);
+          cell(tr, row[c[0]], NUMERIC[c[0]] ? 'num' : c[2] === 'rules' ? 'detail' : c[0]);
         }
       });
       var more = detailRow(row);
@@ -408,6 +407,8 @@ _SCRIPT = r"""
     if (params.team !== undefined) document.getElementById('f-team').value = params.team;
     if (params.sort) {
       var key = params.sort.replace(/^-/, '');
+      key = {tier: 'risk_tier', review: 'days_since_review', drill: 'days_since_drill',
+             stale: 'stale_code_days'}[key] || key;
       if (COLUMNS.some(function (c) { return c[0] === key; })) {
         sortBy(key);
         if (params.sort.charAt(0) === '-') sortBy(key);

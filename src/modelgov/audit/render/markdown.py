@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...reporters.markdown import cell
+from ..columns import shown_in
 from ..report import STATUSES, AuditReport
-from . import columns
 
 MAX_ROWS = 1000
 _ORDER = {"fail": 0, "error": 1, "undeclared": 2, "pass": 3}
@@ -60,16 +60,11 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         [[w["repo"], w["path"], w["name"], w["team"], " ".join(w["failing_rules"])]
          for w in s["worst_models"]],
     )  # fmt: skip
-    rows = sorted(report.models, key=lambda r: _ORDER.get(str(r.get("status")), 4))
+    rows = sorted(report.models, key=lambda r: _ORDER.get(r.status, 4))
     shown = rows[:MAX_ROWS]
     out += ["", "### Models", ""]
-    cols = [columns(r) for r in shown]
-    out += _table(
-        ["status", "repo", "path", "name", "owner", "team", "tier", "review (days)",
-         "drill (days)", "stale code (days)", "failing rules / reason"],
-        [[c["status"], c["repo"], c["path"], c["name"], c["owner"], c["team"], c["tier"],
-          c["review"], c["drill"], c["stale"], c["detail"]] for c in cols],
-    )  # fmt: skip
+    columns = shown_in("markdown")
+    out += _table([c.header for c in columns], [[c.text(r) for c in columns] for r in shown])
     if len(rows) > MAX_ROWS:
         out += ["", f"... and {len(rows) - MAX_ROWS} more rows (see the JSON or CSV report)."]
     return "\n".join(out) + "\n"
