@@ -17,7 +17,19 @@ from typing import Any
 
 from ..errors import UsageError
 from .columns import collected_keys
-from .rows import STATUSES, Alias, RepoEntry, RepoResult, ReportError, Row, items, obj
+from .rows import (
+    STATUSES,
+    Alias,
+    FrameworkInfo,
+    RepoEntry,
+    RepoResult,
+    ReportError,
+    Row,
+    RuleInfo,
+    evidence_for,
+    items,
+    obj,
+)
 
 __all__ = ["STATUSES", "AuditReport", "build", "from_json", "merge"]
 
@@ -77,6 +89,14 @@ class AuditReport:
     models: tuple[Row, ...]
     shard: Mapping[str, int] | None = None
     timings: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: the org policy's rules (names, documentation links) and framework mappings
+    rules: tuple[RuleInfo, ...] = ()
+    frameworks: tuple[FrameworkInfo, ...] = ()
+    #: pass rates over earlier runs, read from --history (the HTML draws them; not in JSON)
+    trend: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     # -- verdict ---------------------------------------------------------------
     def gating(self) -> list[Row]:
@@ -133,6 +153,7 @@ class AuditReport:
             "by_tier": by_tier,
             "staleness": staleness,
             "worst_models": self._worst_models(),
+            "frameworks": self.framework_view(),
             "worst_teams": self._worst_teams(by_team),
             "gating": len(self.gating()),
             "exit_code": self.exit_code,
@@ -156,6 +177,39 @@ class AuditReport:
             }
             for r in failing[:WORST]
         ]
+
+    def framework_view(self) -> list[dict[str, Any]]:
+        """Per framework and control: models with passing, failing and no evidence (see
+        :func:`~.rows.evidence_for`), the rules behind it and the first failing models."""
+        out = []
+        for fw in self.frameworks:
+            controls = []
+            for c in fw.controls:
+                counts = {"pass": 0, "fail": 0, "none": 0}
+                failing: list[Row] = []
+                for row in self.models:
+                    verdict = evidence_for(row, c.rules)
+                    counts[verdict] += 1
+                    if verdict == "fail":
+                        failing.append(row)
+                controls.append(
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "rules": list(c.rules),
+                        **counts,
+                        "failing_models": [
+                            {
+                                "repo": r.repo,
+                                "path": r.path,
+                                "rules": [x for x in r.failing_rules if x in c.rules],
+                            }
+                            for r in failing[:WORST]
+                        ],
+                    }
+                )
+            out.append({"id": fw.id, "title": fw.title, "controls": controls})
+        return out
 
     @staticmethod
     def _worst_teams(by_team: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
@@ -182,6 +236,8 @@ class AuditReport:
             "heuristics": dict(self.heuristics),
             "shard": dict(self.shard) if self.shard else None,
             "summary": self.summary(),
+            "rules": [r.to_json() for r in self.rules],
+            "frameworks": [f.to_json() for f in self.frameworks],
             "repos": [r.to_json() for r in self.repos],
             "models": [m.to_json() for m in self.models],
         }
@@ -204,6 +260,8 @@ def build(
     results: Iterable[RepoResult],
     shard: Mapping[str, int] | None = None,
     timings: Mapping[str, Any] | None = None,
+    rules: Sequence[RuleInfo] = (),
+    frameworks: Sequence[FrameworkInfo] = (),
 ) -> AuditReport:
     """The report of a run from its repository results (copies of one repository folded)."""
     folded = fold_copies(list(results))
@@ -218,6 +276,8 @@ def build(
         models=tuple(sorted((m for r in folded for m in r.models), key=Row.key)),
         shard=shard,
         timings=timings,
+        rules=tuple(rules),
+        frameworks=tuple(frameworks),
     )
 
 
@@ -276,7 +336,7 @@ def _preference(entry: RepoEntry) -> tuple[int, str]:
 
 REPORT_KEYS = (
     "format", "format_version", "tool", "today", "as_of", "fail_on", "policy", "heuristics",
-    "shard", "summary", "repos", "models",
+    "shard", "summary", "rules", "frameworks", "repos", "models",
 )  # fmt: skip
 
 
@@ -341,6 +401,8 @@ def from_json(text: str, source: str) -> AuditReport:
         repos=repos,
         models=models,
         shard=shard,
+        rules=items(d["rules"], f"{source}: rules", RuleInfo.from_json),
+        frameworks=items(d["frameworks"], f"{source}: frameworks", FrameworkInfo.from_json),
     )
 
 
@@ -367,7 +429,7 @@ def _too_deep(text: str, limit: int) -> bool:
     return False
 
 
-_SAME = ("version", "today", "as_of", "fail_on", "policy", "heuristics")
+_SAME = ("version", "today", "as_of", "fail_on", "policy", "heuristics", "rules", "frameworks")
 
 
 def merge(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:

@@ -427,3 +427,91 @@ def sorted_rows(rows: Sequence[Row]) -> tuple[Row, ...]:
 def by_key(rows: Sequence[Row]) -> Mapping[tuple[str, str], Row]:
     """Rows by ``(repo, path)`` (the identity ``audit diff`` compares by)."""
     return {(r.repo, r.path): r for r in rows}
+
+
+# -- what the report knows about rules and frameworks -----------------------------------------
+
+
+class RuleInfo(NamedTuple):
+    """A rule of the org policy, as the report names and links it."""
+
+    id: str
+    name: str
+    summary: str
+    severity: str
+    url: str = ""  # its documentation ("" for custom and plug-in rules)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self._asdict())
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> RuleInfo:
+        d = obj(data, where, cls._fields)
+        return cls(**{k: text(d[k], f"{where}.{k}") for k in cls._fields})
+
+
+class ControlInfo(NamedTuple):
+    """A control of a framework and the rules that give evidence towards it."""
+
+    id: str
+    title: str
+    rules: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "rules": list(self.rules)}
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> ControlInfo:
+        d = obj(data, where, cls._fields)
+        return cls(
+            text(d["id"], f"{where}.id"),
+            text(d["title"], f"{where}.title"),
+            texts(d["rules"], f"{where}.rules"),
+        )
+
+
+class FrameworkInfo(NamedTuple):
+    """A framework the report maps its rules to (built in, or from the org's pack)."""
+
+    id: str
+    title: str
+    source: str
+    origin: str
+    controls: tuple[ControlInfo, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self._asdict())
+        out["controls"] = [c.to_json() for c in self.controls]
+        return out
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> FrameworkInfo:
+        d = obj(data, where, cls._fields)
+        return cls(
+            text(d["id"], f"{where}.id"),
+            text(d["title"], f"{where}.title"),
+            text(d["source"], f"{where}.source"),
+            text(d["origin"], f"{where}.origin"),
+            items(d["controls"], f"{where}.controls", ControlInfo.from_json),
+        )
+
+
+Evidenced = Literal["pass", "fail", "none"]
+
+
+def evidence_for(row: Row, rules: Sequence[str]) -> Evidenced:
+    """What ``row`` says about a control evidenced by ``rules``.
+
+    ``fail``: one of the rules fails the row (at the fail level); ``pass``: the
+    row is a declared model, at least one of the rules judged it and none fails;
+    ``none``: no evidence either way (the row could not be audited, none of the
+    rules judged it, or it is an undeclared folder no failing rule speaks for).
+    """
+    if row.status == "error":
+        return "none"
+    if any(r in row.failing_rules for r in rules):
+        return "fail"
+    if row.status == "undeclared":
+        return "none"
+    skipped = set(row.rules_skipped)
+    return "pass" if any(r not in skipped for r in rules) else "none"

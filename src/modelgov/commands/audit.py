@@ -17,10 +17,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import UsageError
 from ..findings import FailOn
+
+if TYPE_CHECKING:
+    from ..audit.rows import FrameworkInfo, RuleInfo
+    from ..policy import Policy
 
 
 @dataclass
@@ -125,6 +130,40 @@ def write_report(
         sys.stdout.flush()
 
 
+#: Where the rules' documentation is, by the version that judged them.
+DOCS_URL = "https://github.com/modelgov/modelgov/blob/v{version}/docs/rules.md#{anchor}"
+
+
+def report_metadata(policy: Policy) -> tuple[list[RuleInfo], list[FrameworkInfo]]:
+    """The org policy's rules (named, with documentation links) and framework mappings."""
+    from ..audit.rows import ControlInfo, FrameworkInfo, RuleInfo
+    from ..frameworks import catalog
+
+    rules = [
+        RuleInfo(
+            r.id,
+            r.name,
+            r.summary,
+            r.severity.label,
+            DOCS_URL.format(version=__version__, anchor=f"{r.id}-{r.name}".lower())
+            if r.origin == "modelgov"
+            else "",
+        )
+        for r in sorted(policy.registry, key=lambda r: r.id)
+    ]
+    frameworks = [
+        FrameworkInfo(
+            fw.id,
+            fw.title,
+            fw.source,
+            fw.origin,
+            tuple(ControlInfo(c.id, c.title, c.rules) for c in fw.controls),
+        )
+        for fw in catalog(policy).frameworks
+    ]
+    return rules, frameworks
+
+
 def run(opts: AuditOptions) -> int:
     from ..audit import discovery
     from ..audit.judge import AuditSettings, org_state
@@ -218,6 +257,7 @@ def run(opts: AuditOptions) -> int:
             "jobs": jobs,
             "repos": {k: round(v, 4) for k, v in sorted(seconds.items())},
         }
+    rules, frameworks = report_metadata(state.org.policy)
     report = build(
         version=__version__,
         today=settings.today,
@@ -228,6 +268,8 @@ def run(opts: AuditOptions) -> int:
         results=results,
         shard=shard,
         timings=timings,
+        rules=rules,
+        frameworks=frameworks,
     )
     write_report(report, opts.formats, opts.output, opts.outputs, opts.color)
     if journal is not None:

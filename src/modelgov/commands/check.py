@@ -13,7 +13,7 @@ from ..engine.policies import Policies
 from ..engine.workspace import Source
 from ..findings import FailOn
 from ..policy import Policy
-from ..results import RuleMeta, RunResult, TargetResult
+from ..results import ControlMeta, RuleMeta, RunResult, TargetResult
 from .output import write_outputs
 
 
@@ -36,13 +36,30 @@ class CheckOptions(NamedTuple):
     as_of: _dt.date | None = None
 
 
-def rule_metas(policies: Sequence[Policy]) -> tuple[RuleMeta, ...]:
-    """Every rule any target's policy knows (custom rules included), once, in id order."""
+def rule_metas(policies: Sequence[Policy], *, controls: bool = False) -> tuple[RuleMeta, ...]:
+    """Every rule any target's policy knows (custom rules included), once, in id order;
+    with ``controls``, the framework controls each gives evidence towards."""
     seen: dict[str, RuleMeta] = {}
     for policy in policies:
+        catalog = None
+        if controls:
+            from ..frameworks import catalog as framework_catalog
+
+            catalog = framework_catalog(policy)
         for r in policy.registry:
-            seen.setdefault(r.id, RuleMeta(r.id, r.name, r.severity, r.summary, r.doc))
+            if r.id in seen:
+                continue
+            shown: tuple[ControlMeta, ...] = ()
+            if catalog is not None:
+                shown = tuple(
+                    ControlMeta(c.framework, c.id, c.title) for c in catalog.controls_of(r.id)
+                )
+            seen[r.id] = RuleMeta(r.id, r.name, r.severity, r.summary, r.doc, shown)
     return tuple(seen[k] for k in sorted(seen))
+
+
+#: The formats that show each rule's framework controls.
+SHOW_CONTROLS = frozenset(("sarif",))
 
 
 def judge(opts: CheckOptions) -> RunResult:
@@ -67,7 +84,10 @@ def judge(opts: CheckOptions) -> RunResult:
         version=__version__,
         today=today.isoformat(),
         targets=merged(targets),
-        rules=rule_metas(policies.resolved()),
+        rules=rule_metas(
+            policies.resolved(),
+            controls=bool(SHOW_CONTROLS & {*opts.formats, *(f for f, _ in opts.outputs)}),
+        ),
     )
 
 

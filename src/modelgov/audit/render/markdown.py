@@ -24,6 +24,36 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+def _frameworks(report: AuditReport, s: Any) -> list[str]:
+    """The framework view: per control, models with passing, failing and no evidence."""
+    out: list[str] = []
+    if not s["frameworks"]:
+        return out
+    out += [
+        "",
+        "### Evidence by framework",
+        "",
+        "Evidence *towards* each control, not compliance with it (docs/frameworks.md).",
+    ]
+    for fw in s["frameworks"]:
+        out += ["", f"#### {cell(fw['title'])} (`{cell(fw['id'])}`)", ""]
+        rows = []
+        for c in fw["controls"]:
+            rules = ", ".join(
+                f"{r} {info.name}" if (info := report.rule(r)) is not None else r
+                for r in c["rules"]
+            )
+            failing = ", ".join(f"{m['repo']} {m['path']}" for m in c["failing_models"])
+            if c["fail"] > len(c["failing_models"]):
+                failing += f" and {c['fail'] - len(c['failing_models'])} more"
+            rows.append([c["id"], c["title"], rules, c["pass"], c["fail"], c["none"], failing])
+        out += _table(
+            ["control", "title", "rules", "passing", "failing", "no evidence", "failing models"],
+            rows,
+        )
+    return out
+
+
 def render(report: AuditReport, *, color: bool = False) -> str:
     s = report.summary()
     st = s["by_status"]
@@ -60,6 +90,7 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         [[w["repo"], w["path"], w["name"], w["team"], " ".join(w["failing_rules"])]
          for w in s["worst_models"]],
     )  # fmt: skip
+    out += _frameworks(report, s)
     rows = sorted(report.models, key=lambda r: _ORDER.get(r.status, 4))
     shown = rows[:MAX_ROWS]
     out += ["", "### Models", ""]

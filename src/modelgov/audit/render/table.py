@@ -70,6 +70,15 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     )
     if tiers:
         out.append(f"Failing or erroring by risk tier: {tiers}.")
+    weak = [
+        f"{inert(fw['id'])} {sum(1 for c in fw['controls'] if c['fail'])} of {len(fw['controls'])}"
+        for fw in s["frameworks"]
+    ]
+    if weak:
+        out.append(
+            f"Controls with failing evidence: {', '.join(weak)} (--format markdown or html "
+            "for the framework view)."
+        )
     when = f"today {report.today}" + (f" (as of {report.as_of})" if report.as_of else "")
     verdict = "FAILED" if report.exit_code else "passed"
     out.append(
