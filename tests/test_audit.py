@@ -76,6 +76,8 @@ def main_run(org: Org) -> Run:
         f"html={out / 'audit.html'}",
         "--output",
         f"markdown={out / 'audit.md'}",
+        "--output",
+        f"csv-findings={out / 'findings.csv'}",
     )
     return Run(org, out, result.exit_code, result.stdout, result.stderr)
 
@@ -282,6 +284,35 @@ def test_csv_one_row_per_model_formulas_neutralised(main_run: Run) -> None:
                 assert value.lstrip("-").isdigit(), value
     loose = next(r for r in rows if r["repo"] == "org/configs/loosened")
     assert loose["failing_rules"] == "MG141 MG200" and loose["days_since_review"] == "324"
+
+
+def test_csv_findings_one_row_per_finding_formulas_neutralised(main_run: Run) -> None:
+    rows = list(csv.DictReader(io.StringIO(main_run.text("findings.csv"))))
+    report = main_run.report
+    assert len(rows) == sum(len(m["findings"]) for m in report["models"])
+    assert list(rows[0])[:8] == [
+        "repo",
+        "file",
+        "name",
+        "team",
+        "status",
+        "rule",
+        "rule_name",
+        "severity",
+    ]
+    broken = [r for r in rows if r["repo"] == "org/failing/broken-example"]
+    row = next(m for m in report["models"] if m["repo"] == "org/failing/broken-example")
+    assert [(r["rule"], r["pointer"], int(r["line"])) for r in broken] == [
+        (f["rule"], f["pointer"], f["line"]) for f in row["findings"]
+    ]
+    assert {r["rule_name"] for r in broken if r["rule"] == "MG131"} == {"rollback-too-slow"}
+    assert {r["fails"] for r in broken if r["rule"] in row["failing_rules"]} <= {"yes", "no"}
+    hostile = [r for r in rows if r["repo"] == "org/failing/hostile"]
+    assert hostile and all(r["name"] == "'" + HOSTILE_NAME for r in hostile)
+    for r in rows:
+        for key, value in r.items():
+            if value and value[0] in "=+-@\t\r":
+                assert key in ("line", "col") or value.lstrip("-").isdigit(), (key, value)
 
 
 def test_markdown_escapes_untrusted_text(main_run: Run) -> None:

@@ -68,6 +68,7 @@ EXTENSIONS = {
     ("audit", "table"): "txt",
     ("audit", "json"): "json",
     ("audit", "csv"): "csv",
+    ("audit", "csv-findings"): "csv",
     ("audit", "markdown"): "md",
     ("audit", "html"): "html",
 }

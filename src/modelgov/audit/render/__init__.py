@@ -16,6 +16,7 @@ RENDERERS: dict[str, str] = {
     "table": "modelgov.audit.render.table",
     "json": "modelgov.audit.render.json_",
     "csv": "modelgov.audit.render.csv_",
+    "csv-findings": "modelgov.audit.render.csv_findings",
     "markdown": "modelgov.audit.render.markdown",
     "html": "modelgov.audit.render.html",
 }
