@@ -143,11 +143,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "modelgov.frameworks"),
     ("modelgov.engine",),
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render",
-     "modelgov.audit.rows", "modelgov.audit.columns"),
+     "modelgov.audit.rows", "modelgov.audit.columns", "modelgov.audit.diff"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
     ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
-     "modelgov.audit.cli"),
+     "modelgov.audit.cli", "modelgov.audit.diff_cli"),
 )  # fmt: skip
 #: Reporters are pure functions of results: these are all they may import.
 PURE = {

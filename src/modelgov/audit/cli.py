@@ -1,7 +1,8 @@
 """The ``modelgov audit`` command line (click definitions only; no logic here).
 
 ``modelgov audit PATH... [options]`` audits; ``modelgov audit merge
-FILE...`` merges shard reports.  A PATH literally named ``merge`` is
+FILE...`` merges shard reports; ``modelgov audit diff OLD NEW`` compares two
+(its definitions are in :mod:`.diff_cli`).  A PATH literally named ``merge`` is
 written ``./merge``.
 """
 
@@ -54,6 +55,9 @@ class _AuditGroup(click.Group):
         formatter.write_paragraph()
         formatter.write_text(
             "Merge shard reports: modelgov audit merge shard-*.json [--format ...]"
+        )
+        formatter.write_text(
+            "Compare two reports: modelgov audit diff OLD.json NEW.json [--format ...]"
         )
 
 
@@ -188,3 +192,8 @@ def merge_command(
     return cmd.merge(
         list(files), formats=list(formats) or ["table"], output=plain, outputs=pairs, color=color
     )
+
+
+from .diff_cli import diff_command  # noqa: E402 - `modelgov audit diff` (audit/diff_cli.py)
+
+audit.add_command(diff_command)

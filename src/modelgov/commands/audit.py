@@ -24,6 +24,7 @@ from ..errors import UsageError
 from ..findings import FailOn
 
 if TYPE_CHECKING:
+    from ..audit.report import AuditReport
     from ..audit.rows import FrameworkInfo, RuleInfo
     from ..policy import Policy
 
@@ -286,19 +287,49 @@ def merge(
     color: bool | None = None,
 ) -> int:
     """Merge shard reports (JSON) into the org report and write it in every format asked."""
-    from ..audit.report import from_json
     from ..audit.report import merge as merge_reports
 
     _check_formats(formats, outputs)
     if not files:
         raise UsageError("nothing to merge: name the shard reports (shard-*.json)")
-    loaded = []
-    for path in files:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {path}: {exc}") from None
-        loaded.append((str(path), from_json(text, str(path))))
+    loaded = [(str(path), _read_report(path)) for path in files]
     report = merge_reports(loaded)
     write_report(report, formats, output, outputs, color)
     return report.exit_code
+
+
+def diff(
+    old: Path,
+    new: Path,
+    *,
+    formats: Sequence[str] = ("text",),
+    output: Path | None = None,
+    outputs: Sequence[tuple[str, Path]] = (),
+) -> int:
+    """Compare two JSON audit reports; exit 1 when anything got worse (see audit/diff.py)."""
+    from ..audit.diff import FORMATS, compare, render
+    from .output import atomic_write
+
+    for name in [*formats, *(f for f, _ in outputs)]:
+        if name not in FORMATS:
+            raise UsageError(f"unknown diff format {name!r}; formats: {', '.join(FORMATS)}")
+    result = compare(_read_report(old), _read_report(new))
+    for fmt, path in outputs:
+        atomic_write(path, render(fmt, result))
+    text = "".join(render(f, result) for f in dict.fromkeys(formats))
+    if output is not None:
+        atomic_write(output, text)
+    elif text:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return result.exit_code
+
+
+def _read_report(path: Path) -> AuditReport:
+    from ..audit.report import from_json
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    return from_json(text, str(path))
