@@ -81,6 +81,15 @@ def _format_options(func: Any) -> Any:
     )(func)
 
 
+def _history_option(func: Any) -> Any:
+    return click.option(
+        "--history",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Append the run to this SQLite FILE (created if missing); the HTML report "
+        "draws pass rates over its runs.",
+    )(func)
+
+
 @click.group(cls=_AuditGroup, invoke_without_command=False)
 def audit() -> None:
     """Audit every model of an organisation: one report, with evidence."""
@@ -133,6 +142,7 @@ def _common(func: Any) -> Any:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar [default: stderr is a terminal]."
 )
+@_history_option
 @_format_options
 def run_command(
     paths: tuple[Path, ...],
@@ -175,22 +185,33 @@ def run_command(
         clone_timeout=kw["clone_timeout"],
         color=color,
         progress=kw["progress"],
+        history=kw["history"],
     )
     return cmd.run(opts)
 
 
 @audit.command(name="merge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@_history_option
 @_format_options
 def merge_command(
-    files: tuple[Path, ...], formats: tuple[str, ...], output: tuple[str, ...], color: bool | None
+    files: tuple[Path, ...],
+    formats: tuple[str, ...],
+    output: tuple[str, ...],
+    color: bool | None,
+    history: Path | None,
 ) -> int:
     """Merge the JSON reports of `--shard K/N` runs into the org report."""
     from ..commands import audit as cmd
 
     plain, pairs = _outputs(output)
     return cmd.merge(
-        list(files), formats=list(formats) or ["table"], output=plain, outputs=pairs, color=color
+        list(files),
+        formats=list(formats) or ["table"],
+        output=plain,
+        outputs=pairs,
+        color=color,
+        history=history,
     )
 
 

@@ -52,6 +52,7 @@ class AuditOptions:
     clone_timeout: float | None = None
     color: bool | None = None
     progress: bool | None = None  # None: when stderr is a terminal
+    history: Path | None = None  # an SQLite file the run is appended to
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -165,6 +166,18 @@ def report_metadata(policy: Policy) -> tuple[list[RuleInfo], list[FrameworkInfo]
     return rules, frameworks
 
 
+def with_history(report: AuditReport, history: Path | None) -> AuditReport:
+    """``--history FILE``: append the run, then give the report the trend to draw."""
+    if history is None:
+        return report
+    from dataclasses import replace
+
+    from ..audit import history as store
+
+    store.append(history, report)
+    return replace(report, trend=store.trend(history))
+
+
 def run(opts: AuditOptions) -> int:
     from ..audit import discovery
     from ..audit.judge import AuditSettings, org_state
@@ -272,6 +285,7 @@ def run(opts: AuditOptions) -> int:
         rules=rules,
         frameworks=frameworks,
     )
+    report = with_history(report, opts.history)
     write_report(report, opts.formats, opts.output, opts.outputs, opts.color)
     if journal is not None:
         journal.close(remove=True)
@@ -285,6 +299,7 @@ def merge(
     output: Path | None = None,
     outputs: Sequence[tuple[str, Path]] = (),
     color: bool | None = None,
+    history: Path | None = None,
 ) -> int:
     """Merge shard reports (JSON) into the org report and write it in every format asked."""
     from ..audit.report import merge as merge_reports
@@ -293,7 +308,7 @@ def merge(
     if not files:
         raise UsageError("nothing to merge: name the shard reports (shard-*.json)")
     loaded = [(str(path), _read_report(path)) for path in files]
-    report = merge_reports(loaded)
+    report = with_history(merge_reports(loaded), history)
     write_report(report, formats, output, outputs, color)
     return report.exit_code
 
