@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,8 +328,11 @@ def test_html_is_self_contained_and_escaped(main_run: Run) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<img" not in page and "</script><img" not in page
     assert "\\u003c/script\\u003e\\u003cimg" in page  # the team, inside the embedded JSON
-    for external in ('src="http', 'href="http', "@import", "url(", "<link"):
+    for external in ('src="', "@import", "url(http", "url(//", "<link", "<iframe"):
         assert external not in page, external
+    # links: in-page anchors, and the rules' documentation (navigation, never a load)
+    for href in re.findall(r'href="([^"]*)"', page):
+        assert href.startswith(("#", "https://github.com/modelgov/modelgov/blob/v")), href
     assert "default-src 'none'" in page
 
 
@@ -465,7 +469,7 @@ def test_html_renders_in_headless_chromium(main_run: Run, tmp_path: Path) -> Non
                if "hidden" not in attrs_]  # fmt: skip
     failing = [m for m in main_run.report["models"] if m["status"] == "fail"]
     assert len(visible) == len(failing)
-    assert all(">fail<" in cells[0] for cells in visible)
+    assert all("st st-fail" in cells[0] for cells in visible)
     reviews = [int(c[7]) if c[7] != "-" else None for c in visible]
     known = [r for r in reviews if r is not None]
     assert known == sorted(known, reverse=True) and reviews[: len(known)] == known
