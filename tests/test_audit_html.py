@@ -283,7 +283,12 @@ def test_the_framework_view(browser: Browser, report: dict[str, Any]) -> None:
 
 def test_markup_in_a_model_stays_text(browser: Browser, report: dict[str, Any]) -> None:
     page = _open(browser, report)
-    assert page.js("Array.from(document.querySelectorAll('b, i')).filter(e => /bold|co/.test(e.textContent)).length") == 0
+    assert (
+        page.js(
+            "Array.from(document.querySelectorAll('b, i')).filter(e => /bold|co/.test(e.textContent)).length"
+        )
+        == 0
+    )
     page.js("document.getElementById('expand-all').click()")
     assert MARKUP not in page.js("document.body.innerHTML")  # escaped in the DOM
     assert MARKUP in page.js("document.body.textContent")  # shown as the text it is
