@@ -147,7 +147,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
     ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
-     "modelgov.audit.cli", "modelgov.audit.diff_cli"),
+     "modelgov.audit.cli", "modelgov.audit.diff_cli", "modelgov.export_cli"),
 )  # fmt: skip
 #: Reporters are pure functions of results: these are all they may import.
 PURE = {

@@ -254,6 +254,14 @@ cli.add_command(
 )
 
 
+# `modelgov export` (src/modelgov/export_cli.py)
+cli.add_command(
+    _LazyCommand(
+        "export", "modelgov.export_cli:export", "Export the declarations as a CycloneDX ML-BOM."
+    )
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI inside the error boundary and return an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import __version__
+from ..document import Document
 from ..engine.paths import Request, judge_path
 from ..engine.policies import Policies
 from ..engine.workspace import Source
@@ -62,8 +63,11 @@ def rule_metas(policies: Sequence[Policy], *, controls: bool = False) -> tuple[R
 SHOW_CONTROLS = frozenset(("sarif",))
 
 
-def judge(opts: CheckOptions) -> RunResult:
-    """Judge every path, each under its own config and policy."""
+def judge(
+    opts: CheckOptions, documents: dict[tuple[str, str], Document] | None = None
+) -> RunResult:
+    """Judge every path, each under its own config and policy (``documents``: see
+    :func:`~modelgov.engine.paths.judge_path`)."""
     # --as-of DATE: judge the last commit on or before DATE, as if today were DATE.
     today = opts.as_of or opts.today
     request = Request(
@@ -79,7 +83,7 @@ def judge(opts: CheckOptions) -> RunResult:
     policies = Policies(opts.policy)
     targets = []
     for path in opts.paths or [Path(".")]:
-        targets += judge_path(path, request, policies.get)
+        targets += judge_path(path, request, policies.get, documents)
     return RunResult(
         version=__version__,
         today=today.isoformat(),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..config import Config
+from ..document import Document
 from ..findings import FailOn
 from ..policy import Policy
 from ..results import TargetResult
@@ -64,9 +65,15 @@ def config_at(path: Path, explicit: Path | None = None) -> Config:
 
 
 def judge_path(
-    path: Path, request: Request, policy_for: Callable[[Config], Policy]
+    path: Path,
+    request: Request,
+    policy_for: Callable[[Config], Policy],
+    documents: dict[tuple[str, str], Document] | None = None,
 ) -> list[TargetResult]:
-    """The targets of one user-given path, in a stable order."""
+    """The targets of one user-given path, in a stable order.
+
+    ``documents``: filled with the loaded model.yaml files by ``(target root, file)``
+    (read through the workspace: ``modelgov export`` describes them)."""
     opened = open_path(
         path,
         source=request.source,
@@ -88,7 +95,10 @@ def judge_path(
         if missing:
             key = "" if explicit is not None else configs.nearest(opened.rel)
             groups.setdefault(key, [])
-        repo_facts(ws).load(models)  # every model registered before the history is walked
+        loaded = repo_facts(ws).load(models)  # every model registered before the history is walked
+        if documents is not None:
+            root = Path(ws.root).as_posix()
+            documents.update({(root, rel): doc for rel, doc in loaded.items()})
         cwd = Path.cwd().as_posix()
         targets = []
         for key in sorted(groups):
