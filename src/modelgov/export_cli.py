@@ -28,5 +28,10 @@ def export(paths: tuple[Path, ...], fmt: str, output: Path | None, **kw: Any) ->
     from .commands import export as cmd
 
     return cmd.run(
-        list(paths), today=parse_today(kw["today"]), fmt=fmt, policy=kw["policy"], config=kw["config"], output=output
+        list(paths),
+        today=parse_today(kw["today"]),
+        fmt=fmt,
+        policy=kw["policy"],
+        config=kw["config"],
+        output=output,
     )
