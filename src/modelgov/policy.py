@@ -267,16 +267,90 @@ def load_policy(
             lambda key: rule.id if (rule := registry.resolve(key)) is not None else None,
         )
     final.setdefault("name", chain[-1])
-    digest = hashlib.sha256(
-        json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
-    ).hexdigest()
     return Policy(
         name=str(final.get("name") or chain[-1]),
         chain=tuple(chain),
         data=final,
         registry=registry,
-        digest=f"sha256:{digest}",
+        digest=_digest(final),
         custom_rules=tuple(custom),
+    )
+
+
+def _digest(final: Mapping[str, Any]) -> str:
+    raw = json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+class Selection(NamedTuple):
+    """``--select`` / ``--ignore``: which rules run, decided after the config (as in ruff).
+
+    Each entry is a rule id (``MG131``), an id prefix (``MG2``, ``MG13``), a rule
+    name (``rollback-too-slow``) or ``ALL``.  ``select`` (when given) is the set
+    of rules that run -- for every risk tier, whatever the pack enabled -- and
+    ``ignore`` takes rules out of it.
+    """
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.select is not None or bool(self.ignore)
+
+
+def matching_rules(registry: Registry, entry: str, option: str) -> list[Rule]:
+    """The rules ``entry`` names; a usage error (with "did you mean") when it names none."""
+    from .errors import UsageError, did_you_mean
+
+    key = entry.strip()
+    if key.upper() == "ALL":
+        return list(registry)
+    exact = registry.resolve(key)
+    if exact is not None:
+        return [exact]
+    found = [r for r in registry if r.id.upper().startswith(key.upper())]
+    if not found:
+        known = [r.id for r in registry] + [r.name for r in registry]
+        raise UsageError(
+            f"{option} {entry}: no rule has this id, id prefix or name{did_you_mean(key, known)}"
+            " (`modelgov rules` lists them)"
+        )
+    return found
+
+
+def apply_selection(policy: Policy, selection: Selection) -> Policy:
+    """``policy`` with the rules ``selection`` leaves out turned off and those it selects
+    on, at every tier; the digest and chain say the command line chose."""
+    if not selection:
+        return policy
+    registry = policy.registry
+    if selection.select is None:
+        chosen = {r.id for r in registry}
+    else:
+        chosen = {r.id for e in selection.select for r in matching_rules(registry, e, "--select")}
+    chosen -= {r.id for e in selection.ignore for r in matching_rules(registry, e, "--ignore")}
+    rules: dict[str, Any] = {}
+    for rule in registry:
+        conf = dict(policy.data.get("rules", {}).get(rule.id, {}))
+        on = rule.id in chosen
+        if selection.select is not None or not on:
+            conf["enabled"] = on
+            tiers = conf.get("tiers") or {}
+            conf["tiers"] = {
+                t: dict(v, enabled=on) if "enabled" in v else v for t, v in tiers.items()
+            }
+            if not conf["tiers"]:
+                del conf["tiers"]
+        if conf:
+            rules[rule.id] = conf
+    final = dict(policy.data, rules=rules)
+    words = []
+    if selection.select is not None:
+        words.append("--select " + ",".join(selection.select))
+    if selection.ignore:
+        words.append("--ignore " + ",".join(selection.ignore))
+    return policy._replace(
+        chain=(*policy.chain, " ".join(words)), data=final, digest=_digest(final)
     )
 
 

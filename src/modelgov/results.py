@@ -59,6 +59,7 @@ class RuleMeta(NamedTuple):
     severity: Severity
     summary: str
     doc: str
+    help_uri: str = ""  # the rule's page (built-in rules: their anchor in docs/rules.md)
     #: filled when a format shows them (SARIF): the rest of ``check`` never loads the mappings
     controls: tuple[ControlMeta, ...] = ()
 

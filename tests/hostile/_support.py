@@ -235,6 +235,12 @@ def unprivileged_prefix() -> list[str] | None:
 _OWN_ANNOTATION = re.compile(
     r"^::(error|warning|notice) file=[^:,\r\n]*,line=\d+,col=\d+,title=[^:,\r\n]*::[^\r\n]*$"
 )
+#: The one annotation of modelgov's without a file: how many others GitHub does not show
+#: (made of numbers only, nothing from a repository; see modelgov.reporters.github).
+_LIMIT_NOTICE = re.compile(
+    r"^::notice title=modelgov%3A \d+ findings not annotated::GitHub shows at most \d+ "
+    r"annotations of each kind per step: [\w ]+ are not shown on the diff\. [^:\r\n%]*$"
+)
 
 
 def workflow_commands(text: str) -> list[str]:
@@ -253,4 +259,8 @@ def workflow_commands(text: str) -> list[str]:
 
 def foreign_workflow_commands(text: str) -> list[str]:
     """Workflow-command lines that are not one of modelgov's own annotations."""
-    return [line for line in workflow_commands(text) if not _OWN_ANNOTATION.match(line)]
+    return [
+        line
+        for line in workflow_commands(text)
+        if not _OWN_ANNOTATION.match(line) and not _LIMIT_NOTICE.match(line)
+    ]

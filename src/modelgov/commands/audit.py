@@ -50,6 +50,7 @@ class AuditOptions:
     resume: Path | None = None
     timings: bool = False
     clone_timeout: float | None = None
+    registry: bool = False  # --registry: compare with the model registry
     color: bool | None = None
     progress: bool | None = None  # None: when stderr is a terminal
     history: Path | None = None  # an SQLite file the run is appended to
@@ -210,6 +211,7 @@ def run(opts: AuditOptions) -> int:
         fetch=opts.fetch,
         clone_timeout=opts.clone_timeout or 600.0,
         cwd=os.getcwd(),
+        registry=opts.registry,
     )
     state = org_state(settings)  # the org policy must load before any repository is read
 

@@ -291,7 +291,7 @@ def run(
     documents: dict[tuple[str, str], Document] = {}
     result = judge(
         CheckOptions(paths=list(paths), today=today, policy=policy, config=config),
-        documents,
+        documents=documents,
     )
     text = json.dumps(bom(result, documents), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
     if output is not None:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ..config import Config
 from ..document import Document
+from ..facts.registry import RegistryReader
 from ..findings import FailOn
 from ..policy import Policy
 from ..results import TargetResult
@@ -25,7 +26,7 @@ from .configs import RepoConfigs, explicit_config
 from .discovery import excluded, find_models
 from .factpass import load_roster, repo_facts
 from .judge import Setup, judge_target
-from .workspace import Source, open_path
+from .workspace import Source, open_path, open_stdin
 
 
 class Request(NamedTuple):
@@ -40,6 +41,8 @@ class Request(NamedTuple):
     roster: Path | None = None  # --roster
     fail_on: FailOn | None = None  # --fail-on
     discover_configs: bool = True  # False: defaults for every model (policy test cases)
+    registry: bool = False  # --registry: compare the declarations with the model registry
+    registry_uri: str | None = None  # where it is, when the caller knows (policy test cases)
 
 
 def shown(path: Path | str, cwd: Path | None = None) -> str:
@@ -64,23 +67,36 @@ def config_at(path: Path, explicit: Path | None = None) -> Config:
     return found
 
 
+def _registry(config: Config, uri: str | None) -> RegistryReader:
+    from ..mlregistry import open_registry, registry_uri
+
+    return open_registry(uri or registry_uri(config.registry_uri))
+
+
 def judge_path(
     path: Path,
     request: Request,
     policy_for: Callable[[Config], Policy],
+    *,
+    stdin: bytes | None = None,
     documents: dict[tuple[str, str], Document] | None = None,
 ) -> list[TargetResult]:
     """The targets of one user-given path, in a stable order.
 
+    ``stdin``: the bytes of the model.yaml read from standard input, judged as if
+    the file at ``path`` held them (see :func:`.workspace.open_stdin`).
     ``documents``: filled with the loaded model.yaml files by ``(target root, file)``
     (read through the workspace: ``modelgov export`` describes them)."""
-    opened = open_path(
-        path,
-        source=request.source,
-        rev=request.rev,
-        index_file=request.index_file,
-        as_of=request.as_of,
-    )
+    if stdin is not None:
+        opened = open_stdin(path, stdin)
+    else:
+        opened = open_path(
+            path,
+            source=request.source,
+            rev=request.rev,
+            index_file=request.index_file,
+            as_of=request.as_of,
+        )
     with opened.workspace as ws:
         models = find_models(opened)
         explicit = explicit_config(request.config) if request.config is not None else None
@@ -110,6 +126,7 @@ def judge_path(
                 today=request.today,
                 fail_on=request.fail_on or config.fail_on or "error",  # type: ignore[arg-type]
                 roster=load_roster(request.roster or config.roster),
+                registry=_registry(config, request.registry_uri) if request.registry else None,
                 config=shown(config.path) if config.path is not None else None,
                 cwd=cwd,
             )

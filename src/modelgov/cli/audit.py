@@ -1,45 +1,43 @@
-"""The ``modelgov audit`` command line (click definitions only; no logic here).
+"""The ``modelgov audit`` commands (click definitions only; no logic here).
 
 ``modelgov audit PATH... [options]`` audits; ``modelgov audit merge
 FILE...`` merges shard reports; ``modelgov audit diff OLD NEW`` compares two
-(its definitions are in :mod:`.diff_cli`).  A PATH literally named ``merge`` is
-written ``./merge``.
+(:mod:`.audit_diff`).  A PATH literally named ``merge`` or ``diff`` is
+written ``./merge``.  Loaded only when ``audit`` runs (see
+:class:`.app.LazyCommand`).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .render import FORMATS as AUDIT_FORMATS  # the renderer registry
+from . import options as o
+from .app import CONTEXT, Group, epilog, with_options
 
 
 def _date(value: str | None, option: str) -> Any:
-    from ..checkargs import parse_today
-
     if value is None:
         return None
     try:
-        return parse_today(value)
+        return o.parse_today(value, option)
     except Exception:
         raise click.BadParameter(
             f"expected a date as YYYY-MM-DD, not {value!r}", param_hint=option
         ) from None
 
 
-def _outputs(output: tuple[str, ...]) -> tuple[Path | None, list[tuple[str, Path]]]:
-    from ..checkargs import output_pair as _output_pair
+def _color(color: bool | None, output: Path | None) -> bool:
+    """``--color``/``--no-color``, else what the environment and the terminal say."""
+    from ..commands.output import want_color
 
-    plain = [o for o in output if "=" not in o]
-    if len(plain) > 1:
-        raise click.UsageError("give at most one --output FILE (use FORMAT=FILE for more)")
-    pairs = [_output_pair(o) for o in output if "=" in o]
-    return (Path(plain[0]) if plain else None), pairs
+    return want_color(color, tty=sys.stdout.isatty() and output is None)
 
 
-class _AuditGroup(click.Group):
+class _AuditGroup(Group):
     """``audit`` runs its ``run`` command unless the first argument names a subcommand."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -61,89 +59,14 @@ class _AuditGroup(click.Group):
         )
 
 
-def _format_options(func: Any) -> Any:
-    func = click.option(
-        "--color/--no-color", default=None, help="Colour the table [default: on a terminal]."
-    )(func)
-    func = click.option(
-        "--output",
-        "output",
-        metavar="FILE|FORMAT=FILE",
-        multiple=True,
-        help="Write the report to FILE instead of stdout, or FORMAT to FILE (repeatable).",
-    )(func)
-    return click.option(
-        "--format",
-        "formats",
-        multiple=True,
-        type=click.Choice(list(AUDIT_FORMATS)),
-        help="Format on stdout; repeat for several [default: table].",
-    )(func)
-
-
-def _history_option(func: Any) -> Any:
-    return click.option(
-        "--history",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Append the run to this SQLite FILE (created if missing); the HTML report "
-        "draws pass rates over its runs.",
-    )(func)
-
-
-@click.group(cls=_AuditGroup, invoke_without_command=False)
+@click.group(cls=_AuditGroup, invoke_without_command=False, context_settings=CONTEXT)
 def audit() -> None:
     """Audit every model of an organisation: one report, with evidence."""
 
 
-def _common(func: Any) -> Any:
-    from ..cli import common_check_options
-
-    return common_check_options(func)
-
-
-@audit.command(name="run")
+@audit.command(name="run", epilog=epilog("audit"))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_common
-@click.option(
-    "--manifest",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Repositories to audit: YAML or one per line (git URLs or local paths, team, labels).",
-)
-@click.option(
-    "--depth", type=int, default=3, show_default=True, help="Folder levels searched for repos."
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Where URLs are cloned (bare, partial) [default: the user's cache folder].",
-)
-@click.option(
-    "--no-fetch",
-    is_flag=True,
-    help="Audit cached clones as they are (clone only what is missing).",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    help="Audit each repo at its last commit on or before DATE; today is pinned to DATE.",
-)
-@click.option("--jobs", "-j", type=int, help="Worker processes [default: the number of cores].")
-@click.option("--shard", metavar="K/N", help="Audit shard K of N (a stable 1/N of the repos).")
-@click.option(
-    "--resume",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Journal FILE: skip repos an interrupted run with the same settings finished.",
-)
-@click.option("--timings", is_flag=True, help="Add per-repository timings (a separate JSON field).")
-@click.option(
-    "--clone-timeout", type=float, metavar="SECONDS", help="Time limit per clone or fetch [600]."
-)
-@click.option(
-    "--progress/--no-progress", default=None, help="Progress bar [default: stderr is a terminal]."
-)
-@_history_option
-@_format_options
+@with_options(o.AUDIT)
 def run_command(
     paths: tuple[Path, ...],
     formats: tuple[str, ...],
@@ -162,7 +85,7 @@ def run_command(
     from ..audit.discovery import parse_shard
     from ..commands import audit as cmd
 
-    plain, pairs = _outputs(output)
+    plain, pairs = o.split_outputs(output)
     opts = cmd.AuditOptions(
         paths=list(paths),
         manifest=kw["manifest"],
@@ -183,17 +106,17 @@ def run_command(
         resume=kw["resume"],
         timings=kw["timings"],
         clone_timeout=kw["clone_timeout"],
-        color=color,
+        registry=kw["registry"],
+        color=_color(color, plain),
         progress=kw["progress"],
         history=kw["history"],
     )
     return cmd.run(opts)
 
 
-@audit.command(name="merge")
+@audit.command(name="merge", epilog=epilog("audit merge"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@_history_option
-@_format_options
+@with_options(o.AUDIT_MERGE)
 def merge_command(
     files: tuple[Path, ...],
     formats: tuple[str, ...],
@@ -204,17 +127,17 @@ def merge_command(
     """Merge the JSON reports of `--shard K/N` runs into the org report."""
     from ..commands import audit as cmd
 
-    plain, pairs = _outputs(output)
+    plain, pairs = o.split_outputs(output)
     return cmd.merge(
         list(files),
         formats=list(formats) or ["table"],
         output=plain,
         outputs=pairs,
-        color=color,
+        color=_color(color, plain),
         history=history,
     )
 
 
-from .diff_cli import diff_command  # noqa: E402 - `modelgov audit diff` (audit/diff_cli.py)
+from .audit_diff import diff_command  # noqa: E402 - `modelgov audit diff` (cli/audit_diff.py)
 
 audit.add_command(diff_command)
