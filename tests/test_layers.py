@@ -138,6 +138,7 @@ def test_check_never_loads_the_clone_code(tmp_path: Path) -> None:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
+     "modelgov.bounded",
      "modelgov.people", "modelgov.facts"),
     ("modelgov.git", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config",

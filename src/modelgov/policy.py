@@ -29,8 +29,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from .errors import PolicyError, unknown_keys
 from .findings import Severity
 from .registry import Registry
@@ -42,11 +40,6 @@ RULE_KEYS = {"enabled", "severity", "options", "tiers"}
 TIER_KEYS = {"enabled", "severity", "options"}
 DEFAULT_PACK = "default"
 POLICY_ENTRY_POINTS = "modelgov.policies"
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 
 class RuleSettings(NamedTuple):
@@ -105,19 +98,35 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.stem for p in data_dir("policies").glob("*.yaml"))
 
 
+#: A pack is read up to this size, and to this many values (aliases counted each time
+#: they are used): a pack named by a repository's own config is as untrusted as the
+#: repository, and its data is hashed (the policy digest) and printed (rule docs).
+MAX_PACK_BYTES = 4 << 20
+MAX_PACK_VALUES = 100_000
+
+
 def _read_yaml(path: Path, what: str) -> Any:
+    """A pack's YAML, read by the bounded loader of model.yaml (:func:`modelgov.config.load_yaml`)."""
+    from .config import load_yaml
+    from .errors import ConfigError
+    from .repoview import ReadError, read_regular_file
+
+    if not path.is_file():
+        raise PolicyError(f"{what} {path} does not exist or is not a file")
     try:
-        if not path.is_file():
-            raise PolicyError(f"{what} {path} does not exist or is not a file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular_file(str(path), MAX_PACK_BYTES)
+    except ReadError as exc:
+        raise PolicyError(f"{what} {path} {exc}") from None
+    if len(raw) > MAX_PACK_BYTES:
+        raise PolicyError(f"{what} {path} is larger than {MAX_PACK_BYTES} bytes; not read")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise PolicyError(f"cannot read {what} {path}: {exc}") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise PolicyError(
-            f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}"
-        ) from None
+        return load_yaml(text, f"{what} {path}", max_values=MAX_PACK_VALUES)
+    except ConfigError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def _entry_point_pack(name: str) -> Path | None:

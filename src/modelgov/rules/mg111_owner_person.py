@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .. import bounded
 from ..findings import Finding, Severity
 from ._util import is_email
 from .base import Option, RuleContext
@@ -61,15 +62,22 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     local, domain = email.lower().rsplit("@", 1)
-    for pattern in ctx.options["alias_patterns"]:
-        if re.search(pattern, local, re.IGNORECASE):
-            yield ctx.finding(
-                "/owner/email",
-                f"owner email {email!r} looks like a group alias, not one accountable person",
-                "Name one person as owner; keep the team in `owner.team` and the rotation "
-                "in `on_call`.",
-            )
-            break
+    found = bounded.search(ctx.facts.repo, ctx.options["alias_patterns"], local, re.IGNORECASE)
+    for pattern, stopped in found.stopped:  # a pattern from a config that backtracks
+        yield ctx.finding(
+            "/owner/email",
+            f"alias pattern {pattern!r} {stopped.describe()} on this owner email; the email "
+            "is not judged by it, here or in the rest of this run",
+            "Simplify the pattern in `alias_patterns`: no nested repetition such as (a+)+.",
+            severity=Severity.ERROR,
+        )
+    if found.pattern is not None:
+        yield ctx.finding(
+            "/owner/email",
+            f"owner email {email!r} looks like a group alias, not one accountable person",
+            "Name one person as owner; keep the team in `owner.team` and the rotation "
+            "in `on_call`.",
+        )
     allowed = [d.lower().lstrip("@") for d in ctx.options["allowed_domains"]]
     if allowed and domain not in allowed:
         yield ctx.finding(
