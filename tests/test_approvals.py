@@ -335,15 +335,19 @@ def test_an_audit_uses_the_org_signers_not_the_repos(
     assert any("allowed_signers ignored" in n for n in row["notes"])
     # the approved version and the approvals columns; the record's findings keep its file
     assert row["approved_version"] == ""
-    assert {(a["role"], a["status"]) for a in row["approvals"]} == {
-        ("product", "valid"), ("reliability", "valid"), ("compliance", "invalid"),
-    }  # fmt: skip
+    assert sorted(row["approvals"]) == [
+        "compliance by counsel@example.com 2026-11-30 (invalid)",
+        "product by priya.natarajan@example.com 2026-11-30",
+        "reliability by ops-lead@example.com 2026-11-30",
+    ]
     assert invalid[0]["file"] == "approvals/compliance-counsel@example.com.yaml"
     csv_out = tmp_path / "audit.csv"
     run_cli(
         "audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"csv={csv_out}"
     )
-    assert "compliance:counsel@example.com:2026-11-30:invalid" in csv_out.read_text()
+    assert "compliance by counsel@example.com 2026-11-30 (invalid)" in csv_out.read_text()
+    table = run_cli("audit", str(repo.path), "--config", str(org / "org.yaml")).stdout
+    assert re.search(r"APPROVED.*\n.*\bno\b", table), table
     # approved by all three under the org's file: the version is the approved one
     assert (
         approve(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,8 @@ def main_run(org: Org) -> Run:
         f"html={out / 'audit.html'}",
         "--output",
         f"markdown={out / 'audit.md'}",
+        "--output",
+        f"csv-findings={out / 'findings.csv'}",
     )
     return Run(org, out, result.exit_code, result.stdout, result.stderr)
 
@@ -284,6 +287,35 @@ def test_csv_one_row_per_model_formulas_neutralised(main_run: Run) -> None:
     assert loose["failing_rules"] == "MG141 MG200" and loose["days_since_review"] == "324"
 
 
+def test_csv_findings_one_row_per_finding_formulas_neutralised(main_run: Run) -> None:
+    rows = list(csv.DictReader(io.StringIO(main_run.text("findings.csv"))))
+    report = main_run.report
+    assert len(rows) == sum(len(m["findings"]) for m in report["models"])
+    assert list(rows[0])[:8] == [
+        "repo",
+        "file",
+        "name",
+        "team",
+        "status",
+        "rule",
+        "rule_name",
+        "severity",
+    ]
+    broken = [r for r in rows if r["repo"] == "org/failing/broken-example"]
+    row = next(m for m in report["models"] if m["repo"] == "org/failing/broken-example")
+    assert [(r["rule"], r["pointer"], int(r["line"])) for r in broken] == [
+        (f["rule"], f["pointer"], f["line"]) for f in row["findings"]
+    ]
+    assert {r["rule_name"] for r in broken if r["rule"] == "MG131"} == {"rollback-too-slow"}
+    assert {r["fails"] for r in broken if r["rule"] in row["failing_rules"]} <= {"yes", "no"}
+    hostile = [r for r in rows if r["repo"] == "org/failing/hostile"]
+    assert hostile and all(r["name"] == "'" + HOSTILE_NAME for r in hostile)
+    for r in rows:
+        for key, value in r.items():
+            if value and value[0] in "=+-@\t\r":
+                assert key in ("line", "col") or value.lstrip("-").isdigit(), (key, value)
+
+
 def test_markdown_escapes_untrusted_text(main_run: Run) -> None:
     md = main_run.text("audit.md")
     assert "## :x: modelgov audit:" in md
@@ -296,8 +328,11 @@ def test_html_is_self_contained_and_escaped(main_run: Run) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<img" not in page and "</script><img" not in page
     assert "\\u003c/script\\u003e\\u003cimg" in page  # the team, inside the embedded JSON
-    for external in ('src="http', 'href="http', "@import", "url(", "<link"):
+    for external in ('src="', "@import", "url(http", "url(//", "<link", "<iframe"):
         assert external not in page, external
+    # links: in-page anchors, and the rules' documentation (navigation, never a load)
+    for href in re.findall(r'href="([^"]*)"', page):
+        assert href.startswith(("#", "https://github.com/modelgov/modelgov/blob/v")), href
     assert "default-src 'none'" in page
 
 
@@ -434,7 +469,7 @@ def test_html_renders_in_headless_chromium(main_run: Run, tmp_path: Path) -> Non
                if "hidden" not in attrs_]  # fmt: skip
     failing = [m for m in main_run.report["models"] if m["status"] == "fail"]
     assert len(visible) == len(failing)
-    assert all(">fail<" in cells[0] for cells in visible)
+    assert all("st st-fail" in cells[0] for cells in visible)
     reviews = [int(c[7]) if c[7] != "-" else None for c in visible]
     known = [r for r in reviews if r is not None]
     assert known == sorted(known, reverse=True) and reviews[: len(known)] == known

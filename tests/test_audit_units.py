@@ -21,6 +21,7 @@ import orgfixture as of
 from modelgov.audit import discovery, tighten
 from modelgov.audit.render.csv_ import neutralise
 from modelgov.audit.render.html import embed_json
+from modelgov.audit.rows import RepoEntry, RepoResult, Row
 from modelgov.audit.runner import Journal, Progress
 from modelgov.config import Config, config_from_data
 from modelgov.errors import GitError, UsageError
@@ -411,11 +412,17 @@ def test_journal_roundtrip_and_stale_journals(
     path = tmp_path / "j.jsonl"
     j = Journal(path, "k1")
     j.start({})
-    j.add("org/a", {"repo": {"repo": "org/a"}, "models": []})
+    result = RepoResult(RepoEntry("org/a", commit="c" * 40), (Row("org/a", "model.yaml"),))
+    j.add("org/a", result)
+    j.add("org/c", result._replace(repo=RepoEntry("org/c")))
     j.close(remove=False)
+    head, first, last = path.read_text().splitlines(keepends=True)
+    # a line that does not validate (a rule that is not a string) is audited again
+    assert '"failing_rules": []' in last
+    path.write_text(head + first + last.replace('"failing_rules": []', '"failing_rules": [7]'))
     with open(path, "a") as fh:
         fh.write('{"repo": "org/b", "resu')  # cut short by the interruption
-    assert list(Journal(path, "k1").load()) == ["org/a"]
+    assert Journal(path, "k1").load() == {"org/a": result}
     assert Journal(path, "k2").load() == {}
     assert "other settings" in capsys.readouterr().err
 

@@ -69,6 +69,7 @@ EXTENSIONS = {
     ("audit", "table"): "txt",
     ("audit", "json"): "json",
     ("audit", "csv"): "csv",
+    ("audit", "csv-findings"): "csv",
     ("audit", "markdown"): "md",
     ("audit", "html"): "html",
 }

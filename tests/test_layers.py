@@ -147,9 +147,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "modelgov.bounded",
      "modelgov.people", "modelgov.facts"),
     ("modelgov.git", "modelgov.sshsig", "modelgov.mlregistry", "modelgov.rules"),
-    ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
+    ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config",
+     "modelgov.frameworks"),
     ("modelgov.engine",),
-    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
+    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render",
+     "modelgov.audit.rows", "modelgov.audit.columns", "modelgov.audit.diff"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
     ("modelgov.cli", "modelgov.__main__"),
@@ -159,6 +161,7 @@ PURE = {
     "modelgov.reporters": ("modelgov.results", "modelgov.findings", "modelgov.reporters"),
     "modelgov.audit.render": (
         "modelgov.audit.report", "modelgov.audit.render", "modelgov.reporters._safe",
+        "modelgov.audit.rows", "modelgov.audit.columns",
         "modelgov.reporters.markdown",
         "modelgov.results", "modelgov.findings", "modelgov.errors",
     ),
@@ -225,7 +228,8 @@ def test_the_command_line_is_one_package_on_top() -> None:
     its click-free half (the fast path of ``check``) imports no click."""
     cli = SRC / "cli"
     assert sorted(p.name for p in cli.glob("*.py")) == [
-        "__init__.py", "app.py", "approve.py", "audit.py", "fast.py", "options.py",
+        "__init__.py", "app.py", "approve.py", "audit.py", "audit_diff.py", "export.py", "fast.py",
+        "options.py",
     ]  # fmt: skip
     for gone in ("entry.py", "cli.py", "checkargs.py", "audit/cli.py"):
         assert not (SRC / gone).exists(), f"{gone} moved into modelgov/cli/"

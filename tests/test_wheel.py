@@ -46,6 +46,7 @@ def test_wheel_contains_data(wheel: Path) -> None:
     for pack in ("minimal", "default", "strict"):
         assert f"modelgov/_data/policies/{pack}.yaml" in names
     assert "modelgov/py.typed" in names
+    assert "modelgov/frameworks/builtin.yaml" in names  # the control mappings
 
 
 def test_fresh_venv_runs_check(wheel: Path, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from .registry import Registry
 from .resources import data_dir
 from .rules.base import TIERS, Option, Rule
 
-PACK_KEYS = {"name", "description", "extends", "rules", "custom_rules"}
+PACK_KEYS = {"name", "description", "extends", "rules", "custom_rules", "frameworks"}
 RULE_KEYS = {"enabled", "severity", "options", "tiers"}
 TIER_KEYS = {"enabled", "severity", "options"}
 DEFAULT_PACK = "default"
@@ -269,6 +269,14 @@ def load_policy(
         registry = registry.with_rules(custom)
     rules = normalize_rules(data.get("rules") or {}, registry, chain[-1])
     final = dict(data, rules=rules)
+    if data.get("frameworks") is not None:  # an organisation's own control mappings
+        from .frameworks import normalise as frameworks
+
+        final["frameworks"] = frameworks(
+            data["frameworks"],
+            chain[-1],
+            lambda key: rule.id if (rule := registry.resolve(key)) is not None else None,
+        )
     final.setdefault("name", chain[-1])
     return Policy(
         name=str(final.get("name") or chain[-1]),

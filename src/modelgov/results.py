@@ -43,6 +43,14 @@ def doc_sections(doc: str) -> dict[str, str]:
     return {k: textwrap.dedent("\n".join(v)).strip("\n") for k, v in out.items()}
 
 
+class ControlMeta(NamedTuple):
+    """A control of a framework a rule gives evidence towards (see modelgov.frameworks)."""
+
+    framework: str  # "eu-ai-act", "nist-ai-rmf", "iso-42001" or a pack's own
+    id: str  # as the framework cites it: "Art. 14", "MANAGE 2.4", "A.6.2.6"
+    title: str
+
+
 class RuleMeta(NamedTuple):
     """What reporters may say about a rule (SARIF descriptors, docs links)."""
 
@@ -52,6 +60,8 @@ class RuleMeta(NamedTuple):
     summary: str
     doc: str
     help_uri: str = ""  # the rule's page (built-in rules: their anchor in docs/rules.md)
+    #: filled when a format shows them (SARIF): the rest of ``check`` never loads the mappings
+    controls: tuple[ControlMeta, ...] = ()
 
 
 class PolicyInfo(NamedTuple):

@@ -11,8 +11,13 @@ module level; ``modelgov check`` never imports this package):
 * :mod:`.tighten` -- the org policy plus what a repo's own config may add.
 * :mod:`.heuristics` -- ML artifacts and training code no model.yaml covers.
 * :mod:`.judge` -- one repository at its audited commit, read from git
-  objects, judged with every rule of ``check``: plain JSON-ready rows.
+  objects, judged with every rule of ``check``: typed rows (:mod:`.rows`);
+  :mod:`.identity` tells which folders are copies of one repository.
 * :mod:`.runner` -- processes, progress bar, resume journal.
-* :mod:`.report` -- rows to the org report (summary, JSON, shard merge).
-* :mod:`.render` -- table, json, csv, markdown, html.
+* :mod:`.report` -- rows to the org report (summary, framework view, copies
+  folded, JSON, shard merge).
+* :mod:`.columns` -- the one column table every format reads.
+* :mod:`.render` -- table, json, csv, csv-findings, markdown, html.
+* :mod:`.diff` -- ``audit diff``: two reports compared.
+* :mod:`.history` -- ``--history``: runs appended to SQLite, trends read back.
 """

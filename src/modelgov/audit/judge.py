@@ -1,7 +1,7 @@
 """Audit one repository: its models at the audited commit, read from git objects.
 
-This runs in worker processes, so everything it returns is plain JSON data
-(a *repo result*: ``{"repo": {...}, "models": [...]}``), and nothing it meets
+This runs in worker processes, so everything it returns is typed, picklable
+data (a :class:`~.rows.RepoResult`: the repository and its rows), and nothing it meets
 in a repository stops the audit: a clone that fails, a missing HEAD, corrupt
 objects or an unreadable folder become an ``error`` row that says why.
 
@@ -37,16 +37,26 @@ from ..facts.heuristics import (
     heuristics_from,
 )
 from ..facts.registry import RegistryReader
-from ..findings import FailOn, fail_threshold
+from ..findings import FailOn, Finding, fail_threshold
 from ..git import GitRepo, SharedShadow, find_git_dir
 from ..git.remote import parse_remote
 from ..pathmatch import matcher
 from ..results import ModelResult
 from ..rules.base import TIERS
+from .columns import collectors
 from .discovery import RepoSpec
+from .identity import identity
+from .rows import (
+    Evidence,
+    RepoEntry,
+    RepoResult,
+    RepoStatus,
+    Row,
+    RowFinding,
+    Signal,
+    Waiver,
+)
 from .tighten import Effective, OrgPolicy, effective_policy
-
-STATUSES = ("pass", "fail", "error", "undeclared")
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,9 @@ class AuditSettings:
     clone_filter: str | None = "blob:limit=1m"
     clone_timeout: float = 600.0
     registry: bool = False
+    #: the working directory of the run (workers may have another): local identity keys
+    #: are relative to it, so they are the same on every machine
+    cwd: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class OrgState:
     #: the org's allowed signers (approvals are never verified against a repository's)
     allowed_signers: Path | None = None
     registry: RegistryReader | None = None
+    cwd: str = ""
 
 
 _STATE: dict[AuditSettings, OrgState] = {}
@@ -127,6 +141,7 @@ def org_state(settings: AuditSettings) -> OrgState:
         as_of=_dt.date.fromisoformat(settings.as_of) if settings.as_of else None,
         fail_on=fail_on,
         allowed_signers=config.allowed_signers,
+        cwd=settings.cwd or os.getcwd(),
         registry=_registry(config) if settings.registry else None,
     )
     _needs_signatures(policy, config)
@@ -158,76 +173,54 @@ def _registry(config: Config) -> RegistryReader:
     return open_registry(registry_uri(config.registry_uri))
 
 
-# -- results as plain data ------------------------------------------------------
+# -- results as typed rows ------------------------------------------------------
 
 
-def _evidence(state: OrgState, commit: str, blob: str, digest: str) -> dict[str, str]:
-    return {
-        "commit": commit,
-        "blob": blob,
-        "policy_digest": digest,
-        "modelgov": __version__,
-        "today": state.today.isoformat(),
-    }
+def _evidence(state: OrgState, commit: str, blob: str, digest: str) -> Evidence:
+    return Evidence(
+        commit=commit, blob=blob, policy_digest=digest, modelgov=__version__,
+        today=state.today.isoformat(),
+    )  # fmt: skip
 
 
-def _row(spec: RepoSpec, state: OrgState, **fields: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "repo": spec.ident,
-        "path": "",
-        "name": "",
-        "owner": "",
-        "team": spec.team,
-        "risk_tier": None,
-        "status": "error",
-        "failing_rules": [],
-        "days_since_review": None,
-        "days_since_drill": None,
-        "stale_code_days": None,
-        "approved_version": None,  # signed approvals: judged only when a rule reads them
-        "approvals": [],
-        "labels": list(spec.labels),
-        "reason": "",
-        "notes": [],
-        "signals": [],
-        "findings": [],
-        "evidence": _evidence(state, "", "", state.org.policy.digest),
-    }
-    row.update(fields)
-    return row
+def _row(spec: RepoSpec, state: OrgState, **fields: Any) -> Row:
+    base = Row(
+        repo=spec.ident,
+        team=spec.team,
+        labels=tuple(spec.labels),
+        evidence=_evidence(state, "", "", state.org.policy.digest),
+    )
+    return base._replace(**fields)
 
 
-def error_result(spec: RepoSpec, state: OrgState, reason: str, commit: str = "") -> dict[str, Any]:
+def error_result(spec: RepoSpec, state: OrgState, reason: str, commit: str = "") -> RepoResult:
     """The result of a repository that could not be audited: one error row."""
-    return {
-        "repo": _repo_entry(spec, "error", reason, commit),
-        "models": [
+    return RepoResult(
+        _repo_entry(spec, "error", reason, commit),
+        (
             _row(
                 spec,
                 state,
                 reason=reason,
                 evidence=_evidence(state, commit, "", state.org.policy.digest),
-            )
-        ],
-    }
+            ),
+        ),
+    )
 
 
 def _repo_entry(
-    spec: RepoSpec, status: str, reason: str, commit: str, **counts: Any
-) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "repo": spec.ident,
-        "source": "url" if spec.kind == "url" else "path",
-        "status": status,
-        "reason": reason,
-        "commit": commit,
-        "team": spec.team,
-        "labels": list(spec.labels),
-        "models": 0,
-        "undeclared": 0,
-    }
-    entry.update(counts)
-    return entry
+    spec: RepoSpec, status: RepoStatus, reason: str, commit: str, **fields: Any
+) -> RepoEntry:
+    return RepoEntry(
+        repo=spec.ident,
+        source="url" if spec.kind == "url" else "path",
+        status=status,
+        reason=reason,
+        commit=commit,
+        team=spec.team,
+        labels=tuple(spec.labels),
+        **fields,
+    )
 
 
 # -- one repository --------------------------------------------------------------
@@ -235,7 +228,7 @@ def _repo_entry(
 
 def audit_repo(
     spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None = None
-) -> dict[str, Any]:
+) -> RepoResult:
     """Audit one repository; never raises for anything the repository holds.
 
     ``shadow``: the shadow git dir shared by the repositories a worker audits
@@ -337,7 +330,7 @@ class _Blobs:
 
 def _audit(
     spec: RepoSpec, settings: AuditSettings, state: OrgState, shadow: SharedShadow | None
-) -> dict[str, Any]:
+) -> RepoResult:
     opened = _open(spec, settings, shadow)
     if isinstance(opened, str):
         return error_result(spec, state, opened)
@@ -362,7 +355,7 @@ def _audit(
 
 def _judge_commit(
     spec: RepoSpec, state: OrgState, repo: GitRepo, commit: str, entries: Sequence[Any]
-) -> dict[str, Any]:
+) -> RepoResult:
     blobs = _Blobs(repo)
     view = tree_view(list(entries), blobs, f"{spec.ident}@{commit[:12]}")
     ws = Workspace(
@@ -377,7 +370,7 @@ def _judge_commit(
     for rel in models:
         groups.setdefault(configs.nearest(posixpath.dirname(rel)), []).append(rel)
     docs = repo_facts(ws).load(models)
-    rows: list[dict[str, Any]] = []
+    rows: list[Row] = []
     for key, rels in sorted(groups.items()):
         eff = configs.effective(key)
         keep = excluded(rels, eff.exclude)
@@ -389,11 +382,12 @@ def _judge_commit(
     for group in undeclared:
         eff = configs.effective(configs.nearest(group.folder))
         rows.append(_undeclared_row(spec, state, ws, group, eff))
-    declared = sum(1 for r in rows if r["status"] != "undeclared")
-    return {
-        "repo": _repo_entry(spec, "ok", "", commit, models=declared, undeclared=len(undeclared)),
-        "models": rows,
-    }
+    declared = sum(1 for r in rows if r.status != "undeclared")
+    entry = _repo_entry(
+        spec, "ok", "", commit, models=declared, undeclared=len(undeclared),
+        **identity(repo, spec, commit, state.cwd),
+    )  # fmt: skip
+    return RepoResult(entry, tuple(rows))
 
 
 def _judge_models(
@@ -403,7 +397,7 @@ def _judge_models(
     models: list[str],
     eff: Effective,
     docs: Mapping[str, Document],
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     setup = Setup(
         policy=eff.policy,
         today=state.today,
@@ -443,7 +437,7 @@ def _model_row(
     result: ModelResult | _Crashed,
     doc: Document | None,
     eff: Effective,
-) -> dict[str, Any]:
+) -> Row:
     if isinstance(result, _Crashed):
         return _row(
             spec,
@@ -451,7 +445,7 @@ def _model_row(
             path=result.file,
             status="error",
             reason=f"could not be judged: {result.reason}",
-            notes=list(eff.notes),
+            notes=tuple(eff.notes),
             evidence=_evidence(state, commit, doc.blob_sha if doc else "", eff.policy.digest),
         )
     evidence = _evidence(state, commit, result.blob_sha, eff.policy.digest)
@@ -463,13 +457,6 @@ def _model_row(
             if f.active and threshold is not None and f.severity >= threshold
         }
     )
-    findings = []
-    for f in result.findings:
-        item = f.to_dict()
-        if item.get("file") == result.file:
-            item.pop("file", None)  # else the finding is in another file: an approval record
-        item.pop("model", None)
-        findings.append(item)
     return _row(
         spec,
         state,
@@ -479,35 +466,60 @@ def _model_row(
         team=result.team or spec.team,
         risk_tier=result.tier,
         status="fail" if failing else "pass",
-        failing_rules=failing,
+        failing_rules=tuple(failing),
         days_since_review=result.ages.review,
         days_since_drill=result.ages.drill,
         stale_code_days=result.ages.stale_code,
-        **_approval_fields(result),
-        notes=list(eff.notes),
-        findings=findings,
+        notes=tuple(eff.notes),
+        findings=tuple(_finding(f, result.file) for f in result.findings),
         evidence=evidence,
+        rules_skipped=_skipped(eff, result),
+        extra=tuple((key, collect(result, doc)) for key, collect in collectors()),
     )
 
 
-def _approval_fields(result: ModelResult) -> dict[str, Any]:
-    """The approved version (``''``: not approved; ``None``: not judged) and the approvals."""
-    a = result.approvals
-    if a is None:
-        return {}
-    return {
-        "approved_version": a.version if a.approved else "",
-        "approvals": [{k: v for k, v in e._asdict().items() if k != "reason"} for e in a.entries],
-    }
+def _skipped(eff: Effective, result: ModelResult) -> tuple[str, ...]:
+    """The rules of the policy that did not judge the model (see ``Row.rules_skipped``)."""
+    ran = set(result.rules_run)
+    return tuple(
+        sorted(
+            r.id
+            for r in eff.policy.registry
+            if (r.id not in ran)
+            if r.scope != "target" or not eff.policy.settings(r, None).enabled
+        )
+    )
+
+
+def _finding(f: Finding, model_file: str) -> RowFinding:
+    w = f.waived
+    return RowFinding(
+        rule=f.rule,
+        severity=f.severity.label,
+        pointer=f.pointer,
+        line=f.line,
+        col=f.col,
+        message=f.message,
+        hint=f.hint,
+        waived=None
+        if w is None
+        else Waiver(w.reason, w.approved_by, w.expires, w.ticket, w.source),
+        file="" if f.file == model_file else f.file,  # an approval record's finding
+    )
 
 
 def _undeclared_row(
     spec: RepoSpec, state: OrgState, ws: Workspace, group: Undeclared, eff: Effective
-) -> dict[str, Any]:
+) -> Row:
     # the rules of target scope judge the folder that declares nothing (MG009)
     found = judge_target_rules(ws, eff.policy, [group.folder])
     threshold = fail_threshold(state.fail_on)
     failing = sorted({f.rule for f in found if threshold is not None and f.severity >= threshold})
+    off = sorted(
+        r.id
+        for r in eff.policy.registry
+        if r.scope == "target" and not eff.policy.settings(r, None).enabled
+    )
     commit = ws.commit or ""
     kinds = sorted({s.kind for s in group.signals})
     return _row(
@@ -515,11 +527,12 @@ def _undeclared_row(
         state,
         path=group.folder or ".",
         status="undeclared",
-        failing_rules=failing,
+        failing_rules=tuple(failing),
         reason=f"{len(group.signals)} ML signal(s) ({', '.join(kinds)}) and no model.yaml covers them",
-        signals=[s.as_dict() for s in group.signals[:MAX_SIGNALS_SHOWN]],
-        notes=list(eff.notes),
+        signals=tuple(Signal(s.path, s.kind, s.detail) for s in group.signals[:MAX_SIGNALS_SHOWN]),
+        notes=tuple(eff.notes),
         evidence=_evidence(state, commit, "", eff.policy.digest),
+        rules_skipped=tuple(off),
     )
 
 

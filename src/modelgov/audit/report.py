@@ -11,15 +11,32 @@ date (``today`` is pinned or recorded once).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import UsageError
+from .columns import collected_keys
+from .rows import (
+    STATUSES,
+    Alias,
+    FrameworkInfo,
+    RepoEntry,
+    RepoResult,
+    ReportError,
+    Row,
+    RuleInfo,
+    evidence_for,
+    items,
+    obj,
+)
+
+__all__ = ["STATUSES", "AuditReport", "build", "from_json", "merge"]
 
 FORMAT = "modelgov-audit"
 FORMAT_VERSION = 1
-STATUSES = ("pass", "fail", "error", "undeclared")
+#: Deeper JSON than this is refused before it is parsed (a report nests 5 levels).
+MAX_DEPTH = 64
 TIER_NAMES = ("high", "medium", "low", "unknown")
 NO_TEAM = "(no team)"
 #: Staleness buckets in days: (label, lowest, highest or None).
@@ -30,27 +47,23 @@ BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("181-365", 181, 365),
     (">365", 366, None),
 )
-STALENESS = (
-    ("review", "days_since_review"),
-    ("drill", "days_since_drill"),
-    ("code", "stale_code_days"),
+STALENESS: tuple[tuple[str, Callable[[Row], int | None]], ...] = (
+    ("review", lambda r: r.days_since_review),
+    ("drill", lambda r: r.days_since_drill),
+    ("code", lambda r: r.stale_code_days),
 )
 WORST = 10
 
 
-def row_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (str(row.get("repo", "")), str(row.get("path", "")), str(row.get("name", "")))
-
-
-def gates(row: Mapping[str, Any], fail_on: str) -> bool:
+def gates(row: Row, fail_on: str) -> bool:
     """Does this row fail the run?  ``fail`` and gating ``undeclared`` rows (MG009 at the
     fail level) do; so do ``error`` rows (compliance could not be shown) unless
     ``--fail-on never``."""
     if fail_on == "never":
         return False
-    if row.get("status") == "error":
+    if row.status == "error":
         return True
-    return bool(row.get("failing_rules"))
+    return bool(row.failing_rules)
 
 
 def bucket(days: Any) -> str:
@@ -72,13 +85,21 @@ class AuditReport:
     fail_on: str
     policy: Mapping[str, Any]
     heuristics: Mapping[str, Any]
-    repos: tuple[Mapping[str, Any], ...]
-    models: tuple[Mapping[str, Any], ...]
+    repos: tuple[RepoEntry, ...]
+    models: tuple[Row, ...]
     shard: Mapping[str, int] | None = None
     timings: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: the org policy's rules (names, documentation links) and framework mappings
+    rules: tuple[RuleInfo, ...] = ()
+    frameworks: tuple[FrameworkInfo, ...] = ()
+    #: pass rates over earlier runs, read from --history (the HTML draws them; not in JSON)
+    trend: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     # -- verdict ---------------------------------------------------------------
-    def gating(self) -> list[Mapping[str, Any]]:
+    def gating(self) -> list[Row]:
         return [r for r in self.models if gates(r, self.fail_on)]
 
     @property
@@ -98,28 +119,27 @@ class AuditReport:
             for name, _ in STALENESS
         }
         for row in self.models:
-            status = str(row.get("status"))
+            status = row.status
             by_status[status] = by_status.get(status, 0) + 1
-            team = str(row.get("team") or "") or NO_TEAM
+            team = row.team or NO_TEAM
             counts = by_team.setdefault(team, {**dict.fromkeys(STATUSES, 0), "total": 0})
             counts[status] = counts.get(status, 0) + 1
             counts["total"] += 1
-            tier = row.get("risk_tier") if row.get("risk_tier") in TIER_NAMES else "unknown"
+            tier = row.risk_tier if row.risk_tier in TIER_NAMES else "unknown"
             by_tier[str(tier)][status] = by_tier[str(tier)].get(status, 0) + 1
             by_tier[str(tier)]["total"] += 1
-            for rule in row.get("failing_rules") or ():
+            for rule in row.failing_rules:
                 by_rule.setdefault(rule, {"models": 0, "findings": 0})["models"] += 1
-            for finding in row.get("findings") or ():
-                if finding.get("waived") is None:
-                    entry = by_rule.setdefault(finding["rule"], {"models": 0, "findings": 0})
-                    entry["findings"] += 1
+            for finding in row.active_findings():
+                entry = by_rule.setdefault(finding.rule, {"models": 0, "findings": 0})
+                entry["findings"] += 1
             if status in ("pass", "fail"):
-                for name, key in STALENESS:
-                    value = row.get(key)
+                for name, get in STALENESS:
+                    value = get(row)
                     # code: no change the declaration missed is "none"; a missing date "unknown"
                     label = "none" if name == "code" and value is None else bucket(value)
                     staleness[name][label] += 1
-        repos_ok = sum(1 for r in self.repos if r.get("status") == "ok")
+        repos_ok = sum(1 for r in self.repos if r.status == "ok")
         return {
             "repos": {
                 "total": len(self.repos),
@@ -133,29 +153,63 @@ class AuditReport:
             "by_tier": by_tier,
             "staleness": staleness,
             "worst_models": self._worst_models(),
+            "frameworks": self.framework_view(),
             "worst_teams": self._worst_teams(by_team),
             "gating": len(self.gating()),
             "exit_code": self.exit_code,
         }
 
     def _worst_models(self) -> list[dict[str, Any]]:
-        def oldest(row: Mapping[str, Any]) -> int:
-            values = [row.get(k) for _, k in STALENESS]
+        def oldest(row: Row) -> int:
+            values = [get(row) for _, get in STALENESS]
             return max([v for v in values if isinstance(v, int)] or [0])
 
-        failing = [r for r in self.models if r.get("status") == "fail"]
-        failing.sort(key=lambda r: (-len(r.get("failing_rules") or ()), -oldest(r), *row_key(r)))
+        failing = [r for r in self.models if r.status == "fail"]
+        failing.sort(key=lambda r: (-len(r.failing_rules), -oldest(r), *r.key()))
         return [
             {
-                "repo": r["repo"],
-                "path": r["path"],
-                "name": r.get("name", ""),
-                "team": r.get("team", ""),
-                "failing_rules": list(r.get("failing_rules") or ()),
+                "repo": r.repo,
+                "path": r.path,
+                "name": r.name,
+                "team": r.team,
+                "failing_rules": list(r.failing_rules),
                 "oldest_days": oldest(r),
             }
             for r in failing[:WORST]
         ]
+
+    def framework_view(self) -> list[dict[str, Any]]:
+        """Per framework and control: models with passing, failing and no evidence (see
+        :func:`~.rows.evidence_for`), the rules behind it and the first failing models."""
+        out = []
+        for fw in self.frameworks:
+            controls = []
+            for c in fw.controls:
+                counts = {"pass": 0, "fail": 0, "none": 0}
+                failing: list[Row] = []
+                for row in self.models:
+                    verdict = evidence_for(row, c.rules)
+                    counts[verdict] += 1
+                    if verdict == "fail":
+                        failing.append(row)
+                controls.append(
+                    {
+                        "id": c.id,
+                        "title": c.title,
+                        "rules": list(c.rules),
+                        **counts,
+                        "failing_models": [
+                            {
+                                "repo": r.repo,
+                                "path": r.path,
+                                "rules": [x for x in r.failing_rules if x in c.rules],
+                            }
+                            for r in failing[:WORST]
+                        ],
+                    }
+                )
+            out.append({"id": fw.id, "title": fw.title, "controls": controls})
+        return out
 
     @staticmethod
     def _worst_teams(by_team: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
@@ -182,8 +236,10 @@ class AuditReport:
             "heuristics": dict(self.heuristics),
             "shard": dict(self.shard) if self.shard else None,
             "summary": self.summary(),
-            "repos": [dict(r) for r in self.repos],
-            "models": [dict(m) for m in self.models],
+            "rules": [r.to_json() for r in self.rules],
+            "frameworks": [f.to_json() for f in self.frameworks],
+            "repos": [r.to_json() for r in self.repos],
+            "models": [m.to_json() for m in self.models],
         }
         if self.timings is not None:
             out["timings"] = dict(self.timings)
@@ -201,19 +257,14 @@ def build(
     fail_on: str,
     policy: Mapping[str, Any],
     heuristics: Mapping[str, Any],
-    results: Iterable[Mapping[str, Any]],
+    results: Iterable[RepoResult],
     shard: Mapping[str, int] | None = None,
     timings: Mapping[str, Any] | None = None,
+    rules: Sequence[RuleInfo] = (),
+    frameworks: Sequence[FrameworkInfo] = (),
 ) -> AuditReport:
-    """The report of a run from its repo results (each ``{"repo": ..., "models": [...]}``)."""
-    repos = []
-    models = []
-    for result in results:
-        repos.append(result["repo"])
-        models.extend(result["models"])
-    # a JSON round trip: what a run reports and what a merge reads are the same values
-    repos = json.loads(json.dumps(repos))
-    models = json.loads(json.dumps(models))
+    """The report of a run from its repository results (copies of one repository folded)."""
+    folded = fold_copies(list(results))
     return AuditReport(
         version=version,
         today=today,
@@ -221,47 +272,164 @@ def build(
         fail_on=fail_on,
         policy=policy,
         heuristics=heuristics,
-        repos=tuple(sorted(repos, key=lambda r: str(r.get("repo", "")))),
-        models=tuple(sorted(models, key=row_key)),
+        repos=tuple(sorted((r.repo for r in folded), key=lambda e: e.repo)),
+        models=tuple(sorted((m for r in folded for m in r.models), key=Row.key)),
         shard=shard,
         timings=timings,
+        rules=tuple(rules),
+        frameworks=tuple(frameworks),
     )
+
+
+def fold_copies(results: Sequence[RepoResult]) -> list[RepoResult]:
+    """Copies of one repository (sharing an identity key, see :mod:`.identity`) as one.
+
+    The copy audited at the newest commit (committer date; then the first by
+    name) is kept, with the others listed as its ``aliases`` and their keys
+    added to its own; the others' rows are dropped.  The choice is a maximum
+    over a total order, so folding shards one by one and then their merge
+    gives what folding everything at once gives.
+    """
+    parent = list(range(len(results)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, result in enumerate(results):
+        if result.repo.status != "ok":
+            continue
+        for key in result.repo.identity:
+            if key in first:
+                parent[find(i)] = find(first[key])
+            else:
+                first[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(results)):
+        groups.setdefault(find(i), []).append(i)
+    out: list[RepoResult] = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(results[members[0]])
+            continue
+        chosen = sorted(members, key=lambda i: _preference(results[i].repo))
+        keep = results[chosen[0]]
+        aliases = {a for i in chosen for a in results[i].repo.aliases}
+        aliases |= {Alias(results[i].repo.repo, results[i].repo.commit) for i in chosen[1:]}
+        keys = {k for i in chosen for k in results[i].repo.identity}
+        entry = keep.repo._replace(identity=tuple(sorted(keys)), aliases=tuple(sorted(aliases)))
+        out.append(RepoResult(entry, keep.models))
+    return out
+
+
+def _preference(entry: RepoEntry) -> tuple[int, str]:
+    # the newest commit first (an unknown date last), then the name
+    digits = "".join(c for c in entry.committed if c.isdigit())[:14]
+    return (-int(digits) if digits else 0, entry.repo)
 
 
 # -- reading and merging ----------------------------------------------------------
 
 
+REPORT_KEYS = (
+    "format", "format_version", "tool", "today", "as_of", "fail_on", "policy", "heuristics",
+    "shard", "summary", "rules", "frameworks", "repos", "models",
+)  # fmt: skip
+
+
 def from_json(text: str, source: str) -> AuditReport:
-    """Read a JSON report written by ``modelgov audit --format json``."""
+    """Read a JSON report written by ``modelgov audit --format json``, validated.
+
+    Raises :class:`~.rows.ReportError` (exit 2) naming the first place that does
+    not validate: JSON nested deeper than :data:`MAX_DEPTH`, a missing or
+    unknown key, a value of the wrong type (a rule that is not a string...).
+    """
+    if _too_deep(text, MAX_DEPTH):
+        raise ReportError(
+            f"{source} is nested more than {MAX_DEPTH} levels deep: not an audit report"
+        )
     try:
         data = json.loads(text)
+    except RecursionError:  # pragma: no cover - _too_deep refuses it first
+        raise ReportError(f"{source} is nested too deeply: not an audit report") from None
     except ValueError as exc:
-        raise UsageError(f"{source} is not JSON: {exc}") from None
+        raise ReportError(f"{source} is not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise UsageError(f"{source} is not a modelgov audit report (format {FORMAT!r})")
+        raise ReportError(f"{source} is not a modelgov audit report (format {FORMAT!r})")
     if data.get("format_version") != FORMAT_VERSION:
-        raise UsageError(
+        raise ReportError(
             f"{source} has format_version {data.get('format_version')!r}; "
             f"this modelgov reads {FORMAT_VERSION}"
         )
-    try:
-        shard = data.get("shard")
-        return AuditReport(
-            version=str(data["tool"]["version"]),
-            today=str(data["today"]),
-            as_of=data.get("as_of"),
-            fail_on=str(data["fail_on"]),
-            policy=dict(data["policy"]),
-            heuristics=dict(data["heuristics"]),
-            repos=tuple(data["repos"]),
-            models=tuple(data["models"]),
-            shard={"index": int(shard["index"]), "count": int(shard["count"])} if shard else None,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{source} is an incomplete audit report ({exc!r} missing)") from None
+    d = obj(data, source, REPORT_KEYS, ("timings",))
+    tool = obj(d["tool"], f"{source}: tool", ("name", "version"))
+    policy = obj(d["policy"], f"{source}: policy", ("name", "digest"), ("chain",))
+    heuristics = d["heuristics"]
+    if not isinstance(heuristics, dict):
+        raise ReportError(f"{source}: heuristics must be an object")
+    shard = d["shard"]
+    if shard is not None:
+        shard = obj(shard, f"{source}: shard", ("index", "count"))
+        for k in ("index", "count"):
+            if not isinstance(shard[k], int) or isinstance(shard[k], bool) or shard[k] < 1:
+                raise ReportError(f"{source}: shard.{k} must be a whole number from 1")
+        shard = {"index": shard["index"], "count": shard["count"]}
+    for key in ("today", "fail_on"):
+        if not isinstance(d[key], str):
+            raise ReportError(f"{source}: {key} must be a string")
+    if d["as_of"] is not None and not isinstance(d["as_of"], str):
+        raise ReportError(f"{source}: as_of must be a string or null")
+    if not isinstance(tool["version"], str):
+        raise ReportError(f"{source}: tool.version must be a string")
+    repos = items(d["repos"], f"{source}: repos", RepoEntry.from_json)
+    extra = collected_keys()
+    models = items(d["models"], f"{source}: models", lambda v, w: Row.from_json(v, w, extra))
+    listed = {r.repo for r in repos}
+    for i, m in enumerate(models):
+        if m.repo not in listed:
+            raise ReportError(f"{source}: models[{i}].repo {m.repo!r} is not in the repos list")
+    return AuditReport(
+        version=tool["version"],
+        today=d["today"],
+        as_of=d["as_of"],
+        fail_on=d["fail_on"],
+        policy=dict(policy),
+        heuristics=dict(heuristics),
+        repos=repos,
+        models=models,
+        shard=shard,
+        rules=items(d["rules"], f"{source}: rules", RuleInfo.from_json),
+        frameworks=items(d["frameworks"], f"{source}: frameworks", FrameworkInfo.from_json),
+    )
 
 
-_SAME = ("version", "today", "as_of", "fail_on", "policy", "heuristics")
+def _too_deep(text: str, limit: int) -> bool:
+    """Does ``text`` nest arrays or objects more than ``limit`` levels (strings skipped)?"""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+_SAME = ("version", "today", "as_of", "fail_on", "policy", "heuristics", "rules", "frameworks")
 
 
 def merge(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
@@ -306,16 +474,22 @@ def merge(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
     owner: dict[str, str] = {}
     for name, rep in reports:
         for r in rep.repos:
-            ident = str(r.get("repo"))
-            if ident in owner:
-                raise UsageError(f"{ident} is in both {owner[ident]} and {name}")
-            owner[ident] = name
+            for ident in (r.repo, *(a.repo for a in r.aliases)):
+                if ident in owner:
+                    raise UsageError(f"{ident} is in both {owner[ident]} and {name}")
+                owner[ident] = name
+    # the rows of each repository, as the shards hold them: then folded as one run would
+    results = []
+    for _, rep in reports:
+        rows: dict[str, list[Row]] = {}
+        for m in rep.models:
+            rows.setdefault(m.repo, []).append(m)
+        results += [RepoResult(r, tuple(rows.get(r.repo, ()))) for r in rep.repos]
+    folded = fold_copies(results)
     merged = replace(
         first,
-        repos=tuple(
-            sorted((r for _, rep in reports for r in rep.repos), key=lambda r: str(r["repo"]))
-        ),
-        models=tuple(sorted((m for _, rep in reports for m in rep.models), key=row_key)),
+        repos=tuple(sorted((r.repo for r in folded), key=lambda e: e.repo)),
+        models=tuple(sorted((m for r in folded for m in r.models), key=Row.key)),
         shard=None,
         timings=None,
     )

@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..git import SharedShadow
+from .columns import collected_keys
 from .discovery import RepoSpec
 from .judge import AuditSettings, audit_repo
+from .rows import RepoResult, ReportError
 
 JOURNAL_FORMAT = "modelgov-audit-journal/1"
 #: Imported by the forkserver before it forks workers (each would import them anyway).
@@ -45,7 +47,7 @@ PRELOAD = (
 _SHADOW: SharedShadow | None = None
 
 
-def _work(spec: RepoSpec, settings: AuditSettings) -> tuple[str, dict[str, Any], float]:
+def _work(spec: RepoSpec, settings: AuditSettings) -> tuple[str, RepoResult, float]:
     start = time.perf_counter()
     result = audit_repo(spec, settings, _SHADOW)
     return spec.ident, result, time.perf_counter() - start
@@ -53,7 +55,7 @@ def _work(spec: RepoSpec, settings: AuditSettings) -> tuple[str, dict[str, Any],
 
 def _work_chunk(
     specs: Sequence[RepoSpec], settings: AuditSettings
-) -> list[tuple[str, dict[str, Any], float]]:
+) -> list[tuple[str, RepoResult, float]]:
     """Audit a chunk of repositories in a worker process, with one shared shadow."""
     global _SHADOW
     with SharedShadow() as shadow:
@@ -129,9 +131,10 @@ class Journal:
         self.key = key
         self._fh: TextIO | None = None
 
-    def load(self) -> dict[str, dict[str, Any]]:
-        """What a previous run with the same settings finished (empty otherwise)."""
-        done: dict[str, dict[str, Any]] = {}
+    def load(self) -> dict[str, RepoResult]:
+        """What a previous run with the same settings finished (empty otherwise); a line
+        that does not validate (cut short by the interruption) is audited again."""
+        done: dict[str, RepoResult] = {}
         try:
             lines = self.path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
@@ -162,25 +165,31 @@ class Journal:
             except ValueError:
                 continue  # a line cut short by the interruption
             if isinstance(item, dict) and isinstance(item.get("repo"), str):
-                result = item.get("result")
-                if isinstance(result, dict):
-                    done[item["repo"]] = result
+                try:
+                    result = RepoResult.from_json(item.get("result"), "journal", collected_keys())
+                except (ReportError, RecursionError):
+                    continue
+                done[item["repo"]] = result
         return done
 
-    def start(self, done: dict[str, dict[str, Any]]) -> None:
+    def start(self, done: dict[str, RepoResult]) -> None:
         """(Re)write the journal with the header and what is already done."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(json.dumps({"journal": JOURNAL_FORMAT, "key": self.key}) + "\n")
             for ident, result in done.items():
-                fh.write(json.dumps({"repo": ident, "result": result}, sort_keys=True) + "\n")
+                fh.write(self._line(ident, result))
         os.replace(tmp, self.path)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
-    def add(self, ident: str, result: dict[str, Any]) -> None:
+    @staticmethod
+    def _line(ident: str, result: RepoResult) -> str:
+        return json.dumps({"repo": ident, "result": result.to_json()}, sort_keys=True) + "\n"
+
+    def add(self, ident: str, result: RepoResult) -> None:
         if self._fh is not None:
-            self._fh.write(json.dumps({"repo": ident, "result": result}, sort_keys=True) + "\n")
+            self._fh.write(self._line(ident, result))
             self._fh.flush()
 
     def close(self, *, remove: bool) -> None:
@@ -209,14 +218,14 @@ def run(
     jobs: int,
     journal: Journal | None = None,
     progress_stream: TextIO | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, float]]:
+) -> tuple[list[RepoResult], dict[str, float]]:
     """Audit ``specs``; the results in the order of ``specs`` and seconds per repository."""
-    done: dict[str, dict[str, Any]] = journal.load() if journal is not None else {}
+    done: dict[str, RepoResult] = journal.load() if journal is not None else {}
     done = {s.ident: done[s.ident] for s in specs if s.ident in done}
     if journal is not None:
         journal.start(done)
     todo = [s for s in specs if s.ident not in done]
-    results: dict[str, dict[str, Any]] = dict(done)
+    results: dict[str, RepoResult] = dict(done)
     seconds: dict[str, float] = {}
     progress = (
         Progress(len(specs), progress_stream, done=len(done))
@@ -224,7 +233,7 @@ def run(
         else None
     )
 
-    def finished(ident: str, result: dict[str, Any], took: float) -> None:
+    def finished(ident: str, result: RepoResult, took: float) -> None:
         results[ident] = result
         seconds[ident] = took
         if journal is not None:

@@ -245,6 +245,14 @@ cli.add_command(
 )
 
 
+# `modelgov export` (cli/export.py)
+cli.add_command(
+    LazyCommand(
+        "export", "modelgov.cli.export:export", "Export the declarations as a CycloneDX ML-BOM."
+    )
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the click CLI inside the error boundary and return an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -1,7 +1,8 @@
 """The ``modelgov audit`` commands (click definitions only; no logic here).
 
 ``modelgov audit PATH... [options]`` audits; ``modelgov audit merge
-FILE...`` merges shard reports.  A PATH literally named ``merge`` is
+FILE...`` merges shard reports; ``modelgov audit diff OLD NEW`` compares two
+(:mod:`.audit_diff`).  A PATH literally named ``merge`` or ``diff`` is
 written ``./merge``.  Loaded only when ``audit`` runs (see
 :class:`.app.LazyCommand`).
 """
@@ -52,6 +53,9 @@ class _AuditGroup(Group):
         formatter.write_paragraph()
         formatter.write_text(
             "Merge shard reports: modelgov audit merge shard-*.json [--format ...]"
+        )
+        formatter.write_text(
+            "Compare two reports: modelgov audit diff OLD.json NEW.json [--format ...]"
         )
 
 
@@ -105,15 +109,20 @@ def run_command(
         registry=kw["registry"],
         color=_color(color, plain),
         progress=kw["progress"],
+        history=kw["history"],
     )
     return cmd.run(opts)
 
 
 @audit.command(name="merge", epilog=epilog("audit merge"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@with_options(o.AUDIT_REPORT)
+@with_options(o.AUDIT_MERGE)
 def merge_command(
-    files: tuple[Path, ...], formats: tuple[str, ...], output: tuple[str, ...], color: bool | None
+    files: tuple[Path, ...],
+    formats: tuple[str, ...],
+    output: tuple[str, ...],
+    color: bool | None,
+    history: Path | None,
 ) -> int:
     """Merge the JSON reports of `--shard K/N` runs into the org report."""
     from ..commands import audit as cmd
@@ -125,4 +134,10 @@ def merge_command(
         output=plain,
         outputs=pairs,
         color=_color(color, plain),
+        history=history,
     )
+
+
+from .audit_diff import diff_command  # noqa: E402 - `modelgov audit diff` (cli/audit_diff.py)
+
+audit.add_command(diff_command)

@@ -275,6 +275,13 @@ WAIVERS: tuple[Opt, ...] = (
     ),
 )
 
+HISTORY = Opt(
+    "history",
+    ("--history",),
+    "Append the run to this SQLite FILE (created if missing); the HTML report draws pass "
+    "rates over its runs.",
+    type="file",
+)
 AUDIT_FORMAT = Opt(
     "formats",
     ("--format",),
@@ -360,7 +367,36 @@ AUDIT: tuple[Opt, ...] = (
         "Progress bar [default: when stderr is a terminal].",
         kind="switch",
     ),
+    HISTORY,
     *AUDIT_REPORT,
+)
+
+#: ``audit merge``: the report's formats, and the history the merged run is appended to.
+AUDIT_MERGE: tuple[Opt, ...] = (*AUDIT_REPORT, HISTORY)
+#: ``audit diff OLD NEW``.
+AUDIT_DIFF: tuple[Opt, ...] = (
+    Opt(
+        "formats",
+        ("--format",),
+        "Format on stdout; repeat for several [default: text].",
+        multiple=True,
+        choices="modelgov.audit.diff:FORMATS",
+    ),
+    OUTPUT.but(help="Write to FILE instead of stdout, or FORMAT to FILE (repeatable)."),
+)
+#: ``export``.
+EXPORT: tuple[Opt, ...] = (
+    Opt(
+        "fmt",
+        ("--format",),
+        "The interchange format: a CycloneDX 1.6 ML-BOM (JSON) [default: cyclonedx].",
+        choices="modelgov.commands.export:FORMATS",
+        default="cyclonedx",
+    ),
+    Opt("output", ("--output",), "Write to FILE instead of stdout.", type="file"),
+    POLICY,
+    CONFIG,
+    TODAY,
 )
 
 #: One worked example per command, shown at the end of its ``--help``.
@@ -382,6 +418,8 @@ EXAMPLES: Mapping[str, tuple[str, ...]] = {
         "modelgov audit merge shard-*.json --format markdown",
     ),
     "audit merge": ("modelgov audit merge shard-*.json --output json=org.json",),
+    "audit diff": ("modelgov audit diff last-quarter.json audit.json --format markdown",),
+    "export": ("modelgov export --format cyclonedx models/ --output ml-bom.json",),
 }
 
 

@@ -17,10 +17,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..errors import UsageError
 from ..findings import FailOn
+
+if TYPE_CHECKING:
+    from ..audit.report import AuditReport
+    from ..audit.rows import FrameworkInfo, RuleInfo
+    from ..policy import Policy
 
 
 @dataclass
@@ -47,6 +53,7 @@ class AuditOptions:
     registry: bool = False  # --registry: compare with the model registry
     color: bool | None = None
     progress: bool | None = None  # None: when stderr is a terminal
+    history: Path | None = None  # an SQLite file the run is appended to
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -126,6 +133,52 @@ def write_report(
         sys.stdout.flush()
 
 
+#: Where the rules' documentation is, by the version that judged them.
+DOCS_URL = "https://github.com/modelgov/modelgov/blob/v{version}/docs/rules.md#{anchor}"
+
+
+def report_metadata(policy: Policy) -> tuple[list[RuleInfo], list[FrameworkInfo]]:
+    """The org policy's rules (named, with documentation links) and framework mappings."""
+    from ..audit.rows import ControlInfo, FrameworkInfo, RuleInfo
+    from ..frameworks import catalog
+
+    rules = [
+        RuleInfo(
+            r.id,
+            r.name,
+            r.summary,
+            r.severity.label,
+            DOCS_URL.format(version=__version__, anchor=f"{r.id}-{r.name}".lower())
+            if r.origin == "modelgov"
+            else "",
+        )
+        for r in sorted(policy.registry, key=lambda r: r.id)
+    ]
+    frameworks = [
+        FrameworkInfo(
+            fw.id,
+            fw.title,
+            fw.source,
+            fw.origin,
+            tuple(ControlInfo(c.id, c.title, c.rules) for c in fw.controls),
+        )
+        for fw in catalog(policy).frameworks
+    ]
+    return rules, frameworks
+
+
+def with_history(report: AuditReport, history: Path | None) -> AuditReport:
+    """``--history FILE``: append the run, then give the report the trend to draw."""
+    if history is None:
+        return report
+    from dataclasses import replace
+
+    from ..audit import history as store
+
+    store.append(history, report)
+    return replace(report, trend=store.trend(history))
+
+
 def run(opts: AuditOptions) -> int:
     from ..audit import discovery
     from ..audit.judge import AuditSettings, org_state
@@ -157,6 +210,7 @@ def run(opts: AuditOptions) -> int:
         cache_dir=os.path.abspath(cache_dir),
         fetch=opts.fetch,
         clone_timeout=opts.clone_timeout or 600.0,
+        cwd=os.getcwd(),
         registry=opts.registry,
     )
     state = org_state(settings)  # the org policy must load before any repository is read
@@ -219,6 +273,7 @@ def run(opts: AuditOptions) -> int:
             "jobs": jobs,
             "repos": {k: round(v, 4) for k, v in sorted(seconds.items())},
         }
+    rules, frameworks = report_metadata(state.org.policy)
     report = build(
         version=__version__,
         today=settings.today,
@@ -229,7 +284,10 @@ def run(opts: AuditOptions) -> int:
         results=results,
         shard=shard,
         timings=timings,
+        rules=rules,
+        frameworks=frameworks,
     )
+    report = with_history(report, opts.history)
     write_report(report, opts.formats, opts.output, opts.outputs, opts.color)
     if journal is not None:
         journal.close(remove=True)
@@ -243,21 +301,52 @@ def merge(
     output: Path | None = None,
     outputs: Sequence[tuple[str, Path]] = (),
     color: bool | None = None,
+    history: Path | None = None,
 ) -> int:
     """Merge shard reports (JSON) into the org report and write it in every format asked."""
-    from ..audit.report import from_json
     from ..audit.report import merge as merge_reports
 
     _check_formats(formats, outputs)
     if not files:
         raise UsageError("nothing to merge: name the shard reports (shard-*.json)")
-    loaded = []
-    for path in files:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {path}: {exc}") from None
-        loaded.append((str(path), from_json(text, str(path))))
-    report = merge_reports(loaded)
+    loaded = [(str(path), _read_report(path)) for path in files]
+    report = with_history(merge_reports(loaded), history)
     write_report(report, formats, output, outputs, color)
     return report.exit_code
+
+
+def diff(
+    old: Path,
+    new: Path,
+    *,
+    formats: Sequence[str] = ("text",),
+    output: Path | None = None,
+    outputs: Sequence[tuple[str, Path]] = (),
+) -> int:
+    """Compare two JSON audit reports; exit 1 when anything got worse (see audit/diff.py)."""
+    from ..audit.diff import FORMATS, compare, render
+    from .output import atomic_write
+
+    for name in [*formats, *(f for f, _ in outputs)]:
+        if name not in FORMATS:
+            raise UsageError(f"unknown diff format {name!r}; formats: {', '.join(FORMATS)}")
+    result = compare(_read_report(old), _read_report(new))
+    for fmt, path in outputs:
+        atomic_write(path, render(fmt, result))
+    text = "".join(render(f, result) for f in dict.fromkeys(formats))
+    if output is not None:
+        atomic_write(output, text)
+    elif text:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return result.exit_code
+
+
+def _read_report(path: Path) -> AuditReport:
+    from ..audit.report import from_json
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    return from_json(text, str(path))

@@ -14,12 +14,13 @@ from typing import NamedTuple
 
 from .. import __version__
 from ..config import Config
+from ..document import Document
 from ..engine.paths import Request, judge_path
 from ..engine.policies import Policies
 from ..engine.workspace import Source
 from ..findings import FailOn
 from ..policy import Policy, Selection, apply_selection
-from ..results import RuleMeta, RunResult, TargetResult
+from ..results import ControlMeta, RuleMeta, RunResult, TargetResult
 from ..rules.base import Rule
 from .output import write_outputs
 
@@ -62,14 +63,32 @@ def help_uri(rule: Rule) -> str:
     return f"{RULES_DOC}#{rule.id.lower()}-{rule.name.lower()}"
 
 
-def rule_metas(policies: Sequence[Policy]) -> tuple[RuleMeta, ...]:
-    """Every rule any target's policy knows (custom rules included), once, in id order."""
+def rule_metas(policies: Sequence[Policy], *, controls: bool = False) -> tuple[RuleMeta, ...]:
+    """Every rule any target's policy knows (custom rules included), once, in id order;
+    with ``controls``, the framework controls each gives evidence towards."""
     seen: dict[str, RuleMeta] = {}
     for policy in policies:
+        catalog = None
+        if controls:
+            from ..frameworks import catalog as framework_catalog
+
+            catalog = framework_catalog(policy)
         for r in policy.registry:
-            meta = RuleMeta(r.id, r.name, r.severity, r.summary, r.doc, help_uri(r))
-            seen.setdefault(r.id, meta)
+            if r.id in seen:
+                continue
+            shown: tuple[ControlMeta, ...] = ()
+            if catalog is not None:
+                shown = tuple(
+                    ControlMeta(c.framework, c.id, c.title) for c in catalog.controls_of(r.id)
+                )
+            seen[r.id] = RuleMeta(
+                r.id, r.name, r.severity, r.summary, r.doc, help_uri(r), controls=shown
+            )
     return tuple(seen[k] for k in sorted(seen))
+
+
+#: The formats that show each rule's framework controls.
+SHOW_CONTROLS = frozenset(("sarif",))
 
 
 def read_stdin() -> bytes:
@@ -86,9 +105,15 @@ def read_stdin() -> bytes:
     return stream.read(MAX_BYTES + 1)
 
 
-def judge(opts: CheckOptions, *, stdin: bytes | None = None) -> RunResult:
+def judge(
+    opts: CheckOptions,
+    *,
+    stdin: bytes | None = None,
+    documents: dict[tuple[str, str], Document] | None = None,
+) -> RunResult:
     """Judge every path, each under its own config and policy (``stdin``: the bytes of
-    the model.yaml read from standard input, for ``opts.stdin``)."""
+    the model.yaml read from standard input, for ``opts.stdin``; ``documents``: see
+    :func:`~modelgov.engine.paths.judge_path`)."""
     # --as-of DATE: judge the last commit on or before DATE, as if today were DATE.
     today = opts.as_of or opts.today
     request = Request(
@@ -107,15 +132,20 @@ def judge(opts: CheckOptions, *, stdin: bytes | None = None) -> RunResult:
     targets = []
     if opts.stdin:
         data = stdin if stdin is not None else read_stdin()
-        targets += judge_path(opts.stdin_filename or Path("-"), request, policy_for, stdin=data)
+        targets += judge_path(
+            opts.stdin_filename or Path("-"), request, policy_for, stdin=data, documents=documents
+        )
     else:
         for path in opts.paths or [Path(".")]:
-            targets += judge_path(path, request, policy_for)
+            targets += judge_path(path, request, policy_for, documents=documents)
     return RunResult(
         version=__version__,
         today=today.isoformat(),
         targets=merged(targets),
-        rules=rule_metas(policies.resolved()),
+        rules=rule_metas(
+            policies.resolved(),
+            controls=bool(SHOW_CONTROLS & {*opts.formats, *(f for f, _ in opts.outputs)}),
+        ),
     )
 
 

@@ -30,6 +30,9 @@ def list_rules(policy_ref: str | None, fmt: str, config: Path | None = None) -> 
         state = {t: (s.severity.label if s.enabled else "off") for t, s in by_tier.items()}
         rows.append((rule, state))
     if fmt == "json":
+        from ..frameworks import catalog
+
+        cat = catalog(policy)
         click.echo(
             json.dumps(
                 {
@@ -42,6 +45,10 @@ def list_rules(policy_ref: str | None, fmt: str, config: Path | None = None) -> 
                             "summary": r.summary,
                             "origin": r.origin,
                             "by_tier": state,
+                            "controls": [
+                                {"framework": c.framework, "id": c.id, "title": c.title}
+                                for c in cat.controls_of(r.id)
+                            ],
                             "options": {
                                 k: {"type": o.type, "default": o.default, "help": o.help}
                                 for k, o in r.options.items()
@@ -90,7 +97,29 @@ def render_explain(rule: Rule, policy: Policy) -> str:
             out += ["", f"{title}:", "\n".join("    " + line for line in parts[title].splitlines())]
     if parts.get("Fix"):
         out += ["", f"Fix: {parts['Fix']}"]
+    out += controls_section(rule, policy)
     return "\n".join(out).rstrip() + "\n"
+
+
+def controls_section(rule: Rule, policy: Policy) -> list[str]:
+    """The framework controls ``rule`` gives evidence towards (built in, and the pack's)."""
+    from ..frameworks import catalog
+
+    cat = catalog(policy)
+    found = cat.controls_of(rule.id)
+    if not found:
+        return []
+    out = [
+        "",
+        "Evidence towards these controls (a passing rule supports them; it does not satisfy them):",
+    ]
+    for fw in cat.frameworks:
+        mine = [c for c in found if c.framework == fw.id]
+        if mine:
+            out.append(f"  {fw.id}: {fw.title}")
+            out += [f"    {c.id}  {c.title}" for c in mine]
+    out.append("  See docs/frameworks.md for the sources and the reasoning.")
+    return out
 
 
 def explain(rule_key: str, policy_ref: str | None, config: Path | None = None) -> int:

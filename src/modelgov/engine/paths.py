@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..config import Config
+from ..document import Document
 from ..facts.registry import RegistryReader
 from ..findings import FailOn
 from ..policy import Policy
@@ -78,11 +79,14 @@ def judge_path(
     policy_for: Callable[[Config], Policy],
     *,
     stdin: bytes | None = None,
+    documents: dict[tuple[str, str], Document] | None = None,
 ) -> list[TargetResult]:
     """The targets of one user-given path, in a stable order.
 
     ``stdin``: the bytes of the model.yaml read from standard input, judged as if
-    the file at ``path`` held them (see :func:`.workspace.open_stdin`)."""
+    the file at ``path`` held them (see :func:`.workspace.open_stdin`).
+    ``documents``: filled with the loaded model.yaml files by ``(target root, file)``
+    (read through the workspace: ``modelgov export`` describes them)."""
     if stdin is not None:
         opened = open_stdin(path, stdin)
     else:
@@ -107,7 +111,10 @@ def judge_path(
         if missing:
             key = "" if explicit is not None else configs.nearest(opened.rel)
             groups.setdefault(key, [])
-        repo_facts(ws).load(models)  # every model registered before the history is walked
+        loaded = repo_facts(ws).load(models)  # every model registered before the history is walked
+        if documents is not None:
+            root = Path(ws.root).as_posix()
+            documents.update({(root, rel): doc for rel, doc in loaded.items()})
         cwd = Path.cwd().as_posix()
         targets = []
         for key in sorted(groups):

@@ -355,6 +355,40 @@ class GitRepo:
         of its own (see :meth:`~modelgov.git.catfile.ObjectReader.cat_file_batch`)."""
         return self._cat.cat_file_batch(data, limit, index_file=index_file)
 
+    def committer_time(self, commit: str) -> int | None:
+        """The committer timestamp of ``commit`` (seconds since the epoch), or ``None``
+        when it cannot be read (through the repository's ``cat-file`` process)."""
+        if not _SHA.match(commit):
+            return None
+        header, body = self._cat.records([commit], 1 << 20)[0]
+        if body is None or header.rsplit(" ", 2)[1:2] != ["commit"]:
+            return None
+        m = re.search(rb"^committer [^\n]*> (\d{1,12}) [+-]\d{4}$", body.split(b"\n\n", 1)[0], re.M)
+        return int(m.group(1)) if m else None
+
+    def origin_url(self) -> str:
+        """The ``url`` of the ``origin`` remote in the repository's own config ("" when none).
+
+        Read in Python, like the refs (no include files are followed); the value is
+        untrusted text, to show and compare, never to connect to."""
+        text = _read_small(self.common_dir / "config", 1 << 16) or ""
+        section = ""
+        for raw in text.splitlines():
+            line = raw.strip()
+            m = re.match(r'^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]', line)
+            if m:
+                name = m.group(1).lower()
+                section = f"{name}.{m.group(2)}" if m.group(2) is not None else name
+                line = line[m.end() :].strip()
+                if not line:
+                    continue
+            if section not in ("remote.origin",):
+                continue
+            key, sep, value = line.partition("=")
+            if sep and key.strip().lower() == "url":
+                return _config_value(value)
+        return ""
+
     # -- history (MG202-MG204) ---------------------------------------------------
     def commit_as_of(self, date: _dt.date, rev: str = "HEAD") -> str | None:
         """The last commit on ``rev``'s first-parent line committed on or before ``date``
@@ -394,3 +428,25 @@ class GitRepo:
         return walk.model_histories(
             self._refs, self._sandbox, self._cat, specs, rev=rev, index_file=index_file
         )
+
+
+def _config_value(raw: str) -> str:
+    """A git config value: quotes removed, ``\\"`` and ``\\\\`` unescaped, a trailing
+    comment dropped."""
+    out = []
+    quoted = False
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\" and i + 1 < len(raw):
+            out.append({"n": "\n", "t": "\t", "b": "\b"}.get(raw[i + 1], raw[i + 1]))
+            i += 2
+            continue
+        if c == '"':
+            quoted = not quoted
+        elif c in "#;" and not quoted:
+            break
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out).strip()

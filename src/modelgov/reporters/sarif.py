@@ -68,11 +68,24 @@ def descriptor(rule: RuleMeta) -> dict[str, Any]:
         "fullDescription": {"text": full},
         "help": {"text": text, "markdown": _help_markdown(rule, parts)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["governance", "model.yaml"]},
+        "properties": _properties(rule),
     }
     if rule.help_uri:
         out["helpUri"] = rule.help_uri
     return out
+
+
+def _properties(rule: RuleMeta) -> dict[str, Any]:
+    """Tags, plus the framework controls the rule gives evidence towards (``framework:id``
+    tags, and each control with its title under ``controls``)."""
+    props: dict[str, Any] = {
+        "tags": ["governance", "model.yaml", *(f"{c.framework}:{c.id}" for c in rule.controls)]
+    }
+    if rule.controls:
+        props["controls"] = [
+            {"framework": c.framework, "id": c.id, "title": c.title} for c in rule.controls
+        ]
+    return props
 
 
 def _plain_doc(doc: str) -> str:

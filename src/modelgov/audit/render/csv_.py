@@ -16,14 +16,9 @@ import io
 from typing import Any
 
 from ...reporters._safe import inert
+from ..columns import shown_in
 from ..report import AuditReport
 
-HEADER = (
-    "repo", "path", "name", "owner", "team", "risk_tier", "status", "failing_rules",
-    "days_since_review", "days_since_drill", "stale_code_days", "approved_version", "approvals",
-    "reason", "labels", "notes",
-    "commit", "blob", "policy_digest", "modelgov_version", "today",
-)  # fmt: skip
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,27 +32,19 @@ def neutralise(value: Any) -> str | int:
 
 
 def render(report: AuditReport, *, color: bool = False) -> str:
+    columns = shown_in("csv")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([c.key for c in columns])
     for row in report.models:
-        ev = row.get("evidence") or {}
-        reason = row.get("reason", "")
-        if row.get("signals"):
-            reason = f"{reason}: " + ", ".join(s.get("path", "") for s in row["signals"])
-        values = [
-            row.get("repo"), row.get("path"), row.get("name"), row.get("owner"),
-            row.get("team"), row.get("risk_tier") or "", row.get("status"),
-            " ".join(row.get("failing_rules") or []),
-            row.get("days_since_review"), row.get("days_since_drill"),
-            row.get("stale_code_days"), row.get("approved_version") or "",
-            " ".join(
-                f"{a.get('role')}:{a.get('signer')}:{a.get('date')}:{a.get('status')}"
-                for a in row.get("approvals") or []
-            ),
-            reason, " ".join(row.get("labels") or []),
-            " | ".join(row.get("notes") or []), ev.get("commit"), ev.get("blob"),
-            ev.get("policy_digest"), ev.get("modelgov"), ev.get("today"),
-        ]  # fmt: skip
-        writer.writerow([neutralise(v) for v in values])
+        cells = []
+        for c in columns:
+            value = c.get(row)
+            # numbers stay numbers; an unknown number is an empty cell, lists are joined
+            cells.append(
+                neutralise(
+                    value if isinstance(value, int) else c.text(row) if value is not None else ""
+                )
+            )
+        writer.writerow(cells)
     return buf.getvalue()

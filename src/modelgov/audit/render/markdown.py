@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...reporters.markdown import cell
+from ..columns import shown_in
 from ..report import STATUSES, AuditReport
-from . import columns
 
 MAX_ROWS = 1000
 _ORDER = {"fail": 0, "error": 1, "undeclared": 2, "pass": 3}
@@ -21,6 +21,36 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     for r in rows:
         out.append("| " + " | ".join(cell(str(v)) for v in r) + " |")
+    return out
+
+
+def _frameworks(report: AuditReport, s: Any) -> list[str]:
+    """The framework view: per control, models with passing, failing and no evidence."""
+    out: list[str] = []
+    if not s["frameworks"]:
+        return out
+    out += [
+        "",
+        "### Evidence by framework",
+        "",
+        "Evidence *towards* each control, not compliance with it (docs/frameworks.md).",
+    ]
+    for fw in s["frameworks"]:
+        out += ["", f"#### {cell(fw['title'])} (`{cell(fw['id'])}`)", ""]
+        rows = []
+        for c in fw["controls"]:
+            rules = ", ".join(
+                f"{r} {info.name}" if (info := report.rule(r)) is not None else r
+                for r in c["rules"]
+            )
+            failing = ", ".join(f"{m['repo']} {m['path']}" for m in c["failing_models"])
+            if c["fail"] > len(c["failing_models"]):
+                failing += f" and {c['fail'] - len(c['failing_models'])} more"
+            rows.append([c["id"], c["title"], rules, c["pass"], c["fail"], c["none"], failing])
+        out += _table(
+            ["control", "title", "rules", "passing", "failing", "no evidence", "failing models"],
+            rows,
+        )
     return out
 
 
@@ -60,18 +90,12 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         [[w["repo"], w["path"], w["name"], w["team"], " ".join(w["failing_rules"])]
          for w in s["worst_models"]],
     )  # fmt: skip
-    rows = sorted(report.models, key=lambda r: _ORDER.get(str(r.get("status")), 4))
+    out += _frameworks(report, s)
+    rows = sorted(report.models, key=lambda r: _ORDER.get(r.status, 4))
     shown = rows[:MAX_ROWS]
     out += ["", "### Models", ""]
-    cols = [columns(r) for r in shown]
-    out += _table(
-        ["status", "repo", "path", "name", "owner", "team", "tier", "review (days)",
-         "drill (days)", "stale code (days)", "approved version", "approvals",
-         "failing rules / reason"],
-        [[c["status"], c["repo"], c["path"], c["name"], c["owner"], c["team"], c["tier"],
-          c["review"], c["drill"], c["stale"], c["approved"], c["approvals"] or "-",
-          c["detail"]] for c in cols],
-    )  # fmt: skip
+    columns = shown_in("markdown")
+    out += _table([c.header for c in columns], [[c.text(r) for c in columns] for r in shown])
     if len(rows) > MAX_ROWS:
         out += ["", f"... and {len(rows) - MAX_ROWS} more rows (see the JSON or CSV report)."]
     return "\n".join(out) + "\n"

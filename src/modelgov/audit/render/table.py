@@ -8,15 +8,9 @@ are cut to keep one model per line.
 from __future__ import annotations
 
 from ...reporters._safe import inert
+from ..columns import shown_in
 from ..report import AuditReport
-from . import columns
 
-COLUMNS = (
-    ("status", "STATUS", 10), ("repo", "REPO", 40), ("path", "PATH", 48), ("name", "NAME", 24),
-    ("team", "TEAM", 18), ("tier", "TIER", 6), ("review", "REVIEW", 6), ("drill", "DRILL", 6),
-    ("stale", "STALE", 6), ("approved", "APPROVED", 10), ("detail", "FAILING RULES / REASON", 70),
-)  # fmt: skip
-_NUMERIC = {"review", "drill", "stale"}
 _COLORS = {"pass": "32", "fail": "31", "error": "35", "undeclared": "33"}
 
 
@@ -30,24 +24,26 @@ def _plural(n: int, word: str) -> str:
 
 
 def render(report: AuditReport, *, color: bool = False) -> str:
-    rows = [columns(r) for r in report.models]
-    widths = {
-        key: min(limit, max([len(title)] + [len(inert(r[key])) for r in rows]))
-        for key, title, limit in COLUMNS
-    }
+    columns = shown_in("table")
+    titles = [c.short or c.header.upper() for c in columns]
+    rows = [[c.text(r) for c in columns] for r in report.models]
+    widths = [
+        min(c.width, max([len(title)] + [len(inert(r[i])) for r in rows]))
+        for i, (c, title) in enumerate(zip(columns, titles, strict=True))
+    ]
     out = []
     head = [
-        title.rjust(widths[k]) if k in _NUMERIC else title.ljust(widths[k])
-        for k, title, _ in COLUMNS
+        title.rjust(w) if c.kind == "days" else title.ljust(w)
+        for c, title, w in zip(columns, titles, widths, strict=True)
     ]
     out.append("  ".join(head).rstrip())
     for r in rows:
         cells = []
-        for key, _title, _limit in COLUMNS:
-            text = _cut(r[key], widths[key])
-            cell = text.rjust(widths[key]) if key in _NUMERIC else text.ljust(widths[key])
-            if key == "status" and color:
-                cell = f"\x1b[{_COLORS.get(r['status'], '0')}m{cell}\x1b[0m"
+        for i, c in enumerate(columns):
+            text = _cut(r[i], widths[i])
+            cell = text.rjust(widths[i]) if c.kind == "days" else text.ljust(widths[i])
+            if c.kind == "status" and color:
+                cell = f"\x1b[{_COLORS.get(r[i], '0')}m{cell}\x1b[0m"
             cells.append(cell)
         out.append("  ".join(cells).rstrip())
     s = report.summary()
@@ -74,6 +70,15 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     )
     if tiers:
         out.append(f"Failing or erroring by risk tier: {tiers}.")
+    weak = [
+        f"{inert(fw['id'])} {sum(1 for c in fw['controls'] if c['fail'])} of {len(fw['controls'])}"
+        for fw in s["frameworks"]
+    ]
+    if weak:
+        out.append(
+            f"Controls with failing evidence: {', '.join(weak)} (--format markdown or html "
+            "for the framework view)."
+        )
     when = f"today {report.today}" + (f" (as of {report.as_of})" if report.as_of else "")
     verdict = "FAILED" if report.exit_code else "passed"
     out.append(
