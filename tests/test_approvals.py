@@ -341,6 +341,10 @@ def test_an_audit_uses_the_org_signers_not_the_repos(
         "reliability by ops-lead@example.com 2026-11-30",
     ]
     assert invalid[0]["file"] == "approvals/compliance-counsel@example.com.yaml"
+    merged = tmp_path / "merged.json"  # the record's file survives a merge of the JSON report
+    run_cli("audit", "merge", str(out), "--output", f"json={merged}")
+    (again,) = json.loads(merged.read_text())["models"]
+    assert again["findings"] == row["findings"] and again["approvals"] == row["approvals"]
     csv_out = tmp_path / "audit.csv"
     run_cli(
         "audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"csv={csv_out}"
