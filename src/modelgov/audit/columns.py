@@ -128,6 +128,9 @@ def reason(row: Row) -> Cell:
 _CSV: frozenset[Format] = frozenset(("csv",))
 _SHOWN: frozenset[Format] = frozenset(("table", "markdown", "html"))
 _NOT_TABLE: frozenset[Format] = frozenset(("csv", "markdown", "html"))
+#: the printed HTML page (A4 landscape) has no room for more columns; the JSON row holds them
+_NOT_HTML: frozenset[Format] = frozenset(("table", "csv", "markdown"))
+_CSV_MD: frozenset[Format] = frozenset(("csv", "markdown"))
 
 #: Every column, in the order every format shows them.
 COLUMNS: tuple[Column, ...] = (
@@ -145,11 +148,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("stale_code_days", "Stale code (days)", lambda r: r.stale_code_days, kind="days",
            short="STALE", width=6, missing="-"),
     # signed approvals (docs/approvals.md): `-` where no rule judged them, `no` when not approved
-    Column("approved_version", "Approved version",
+    Column("approved_version", "Approved",
            lambda r: "no" if r.value("approved_version") == "" else r.value("approved_version"),
-           short="APPROVED", width=12, missing="-", collect=approved_version),
+           short="APPROVED", width=12, missing="-", formats=_NOT_HTML, collect=approved_version),
     Column("approvals", "Approvals", lambda r: r.value("approvals"), kind="list",
-           formats=_NOT_TABLE, joiner="; ", collect=approvals),
+           formats=_CSV_MD, joiner="; ", collect=approvals),
     Column("detail", "Failing rules / reason", detail, kind="rules", formats=_SHOWN,
            short="FAILING RULES / REASON", width=70),
     Column("failing_rules", "Failing rules", lambda r: r.failing_rules, kind="list",
