@@ -80,6 +80,25 @@ class Ages(NamedTuple):
     stale_code: int | None = None  # oldest code change the declaration has not caught up with
 
 
+class RegistryView(NamedTuple):
+    """What the model registry serves for a model, beside what it declares (``--registry``)."""
+
+    model: str  # the registered model name
+    declared: str = ""  # deploy.version
+    serving: str | None = None  # the version the serving alias resolves to
+    rollback: str | None = (
+        None  # what a rollback restores: the rollback alias, or the version before
+    )
+    error: str = ""  # why the registry could not be read
+
+    @property
+    def matches(self) -> bool | None:
+        """Does what serves equal what is declared? ``None``: not known."""
+        if self.error or self.serving is None:
+            return None
+        return self.declared == self.serving
+
+
 class ModelResult(NamedTuple):
     """The verdict on one model.yaml."""
 
@@ -93,6 +112,7 @@ class ModelResult(NamedTuple):
     ages: Ages = Ages()
     #: ids of the rules that ran on this model (enabled for its tier; JUnit test cases)
     rules_run: tuple[str, ...] = ()
+    registry: RegistryView | None = None  # only with --registry and a registry section
 
     def worst(self) -> Severity | None:
         active = [f.severity for f in self.findings if f.active]

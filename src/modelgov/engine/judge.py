@@ -22,13 +22,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..facts import TargetFacts, as_date, norm_email, tier_of
+from ..facts import ModelFacts, TargetFacts, as_date, norm_email, tier_of
 from ..facts.staleness import code_staleness
 from ..facts.waivers import WaiverVerdict, covers
 from ..facts.waivers import judge as judge_waivers
 from ..findings import FailOn, Finding, Waived, sort_findings
 from ..policy import Policy
-from ..results import Ages, ModelResult, PolicyInfo, TargetResult
+from ..results import Ages, ModelResult, PolicyInfo, RegistryView, TargetResult
 from ..rules.base import Rule, RuleContext, TargetContext
 from .factpass import model_facts, repo_facts
 from .workspace import Workspace
@@ -184,6 +184,42 @@ def judge_model(
             stale_code=stale.age if stale is not None else None,
         ),
         rules_run=tuple(ctx.rule.id for ctx in contexts),
+        registry=registry_view(facts),
+    )
+
+
+def registry_view(facts: ModelFacts) -> RegistryView | None:
+    """What serves beside what is declared, for the reports (None without ``--registry``)."""
+    state = facts.registry
+    if state is None:
+        return None
+    version = facts.doc.get("/deploy/version")
+    declared = (
+        ""
+        if isinstance(version, bool) or not isinstance(version, (str, int))
+        else str(version).strip()
+    )
+    if state.error:
+        return RegistryView(state.model, declared, error=state.error)
+    if not state.found:
+        return RegistryView(state.model, declared)
+    alias = facts.doc.get("/registry/serving_alias")
+    serving = state.resolve(alias.strip()) if isinstance(alias, str) else None
+    back = facts.doc.get("/registry/rollback_alias")
+    target = state.resolve(back.strip()) if isinstance(back, str) and back.strip() else None
+    if target is None and serving is not None and not isinstance(back, str):
+        earlier = [
+            v for v in state.versions
+            if v.version.isdigit() and serving.version.isdigit()
+            and int(v.version) < int(serving.version)
+            and v.status == "READY" and v.stage.lower() != "archived"
+        ]  # fmt: skip
+        target = earlier[0] if earlier else None
+    return RegistryView(
+        state.model,
+        declared,
+        serving=serving.version if serving is not None else None,
+        rollback=target.version if target is not None else None,
     )
 
 

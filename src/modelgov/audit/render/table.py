@@ -63,6 +63,13 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     teams = [f"{inert(t['team'])} ({t['problems']} of {t['total']})" for t in s["worst_teams"][:5]]
     if teams:
         out.append(f"Teams with the most problems: {', '.join(teams)}.")
+    reg = s["registry"]
+    if reg["compared"]:
+        unread = f", {reg['unreadable']} could not be read" if reg["unreadable"] else ""
+        out.append(
+            f"Registry: {reg['compared']} models compared, {reg['mismatched']} serve another "
+            f"version than they declare{unread}."
+        )
     tiers = ", ".join(
         f"{tier} {v['fail'] + v['error']}/{v['total']}"
         for tier, v in s["by_tier"].items()
