@@ -23,7 +23,7 @@ from ..errors import ConfigError, GitError
 from ..facts import ModelFacts, jsonable, name_of, tier_of
 from ..facts.history import ModelSpec
 from ..facts.staleness import declared_paths
-from ..repoview import ReadError
+from ..repoview import MODEL_FILE_NAMES, ReadError
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -190,7 +190,21 @@ def model_facts(
         roster=roster,  # loaded with the config: no cost to pass
         codeowners=repo.codeowners() if "codeowners" in uses else None,
         instance=jsonable(doc.data) if "instance" in uses and doc.ok else None,
+        siblings=siblings(ws, rel),
     )
+
+
+def siblings(ws: Workspace, rel: str) -> tuple[str, ...]:
+    """The other declaration files (``model.yaml``/``model.yml``) in ``rel``'s folder."""
+    folder, name = posixpath.split(rel)
+    if name not in MODEL_FILE_NAMES:
+        return ()  # a file given by another name: judged alone
+    out = []
+    for other in MODEL_FILE_NAMES:
+        cand = posixpath.join(folder, other) if folder else other
+        if other != name and ws.view.lookup(cand) not in ("missing", "dir"):
+            out.append(cand)
+    return tuple(out)
 
 
 _ROSTERS: dict[tuple[str, int, int], Roster] = {}

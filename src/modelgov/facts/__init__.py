@@ -111,6 +111,9 @@ class ModelFacts(NamedTuple):
     codeowners: CodeOwners | None = None
     #: the document as plain JSON values (dates as strings), for custom rules' schemas
     instance: Any = None
+    #: the other declaration files in the same folder (``model.yml`` beside
+    #: ``model.yaml``), as the judged source holds them: root-relative paths
+    siblings: tuple[str, ...] = ()
 
     @property
     def data(self) -> dict[str, Any]:
