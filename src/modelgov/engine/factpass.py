@@ -21,7 +21,7 @@ from .. import document
 from ..document import MAX_BYTES, Document
 from ..errors import ConfigError, GitError
 from ..facts import ModelFacts, jsonable, name_of, tier_of
-from ..facts.history import ModelSpec
+from ..facts.history import ModelSpec, content_digest
 from ..facts.staleness import declared_paths
 from ..repoview import MODEL_FILE_NAMES, ReadError
 from .workspace import Workspace
@@ -117,15 +117,18 @@ class RepoFacts:
         elif self.ws.source == "index":
             index_id = doc.blob_sha or None
         owner = doc.get("/owner/email")
+        paths = declared_paths(doc.data)
         return ModelSpec(
             file=rel,
             base=posixpath.dirname(rel),
-            paths=declared_paths(doc.data),
+            paths=paths,
             worktree_ids=worktree_ids,
             index_id=index_id,
             # MG204 compares older versions with this (normalised as it does), so the
             # walk may stop at the most recent change of owner
             owner=owner.strip().lower() if isinstance(owner, str) else "",
+            # MG202 does not take an uncommitted edit of comments or layout for a change
+            digest=content_digest(doc.data) if paths and doc.ok else None,
         )
 
     # -- CODEOWNERS ------------------------------------------------------------------
