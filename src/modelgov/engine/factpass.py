@@ -129,6 +129,7 @@ class RepoFacts:
             owner=owner.strip().lower() if isinstance(owner, str) else "",
             # MG202 does not take an uncommitted edit of comments or layout for a change
             digest=content_digest(doc.data) if paths and doc.ok else None,
+            blob=doc.blob_sha or None,
         )
 
     # -- CODEOWNERS ------------------------------------------------------------------

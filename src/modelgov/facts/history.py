@@ -61,6 +61,8 @@ class ModelSpec(NamedTuple):
     ``digest``: :func:`content_digest` of the judged version, so an uncommitted
     edit that changes only comments or layout is not taken for a change of the
     declaration; ``None``: any edit counts.
+    ``blob``: the judged version's blob id when it is a git object (``--rev``,
+    ``--staged``, audits), so the walk need not read and parse it again.
     """
 
     file: str
@@ -70,6 +72,7 @@ class ModelSpec(NamedTuple):
     index_id: str | None = None
     owner: str | None = None
     digest: str | None = None
+    blob: str | None = None
 
 
 class CodeChange(NamedTuple):

@@ -43,7 +43,9 @@ records of :mod:`modelgov.facts.history` the rules read:
   ``paths``): the two versions of the file are read through the ``cat-file``
   process as the walk meets the touch (the same blobs the owner history
   reads, each read and parsed once) and compared by what they declare
-  (:func:`~modelgov.facts.history.content_digest`); a touch that changes
+  (:func:`~modelgov.facts.history.content_digest`) -- only while the touch
+  can matter: one older than a change the walk already passed is not read;
+  a touch that changes
   only comments, whitespace, quoting or key order, or only the file's name
   within its folder, is cosmetic (a move to another folder is a change: the
   ``paths`` it declares are relative to its folder);
@@ -136,7 +138,9 @@ class _Track:
         self.head_blob = head_blob
         self.deleted = False  # the first thing seen for its name was a deletion
         self.touches: list[Commit] = []
-        self.changes: list[Commit] = []  # the touches that changed what it declares
+        # the touches that changed what it declares (one that a later change already saw
+        # is counted without being judged: it cannot change the answer)
+        self.changes: list[Commit] = []
         self.versions: list[tuple[str, Commit]] = []
         self.code: list[CodeChange] = []
         self.boundary: Commit | None = None
@@ -567,6 +571,11 @@ class Walker:
         self.emails: dict[str, str] = {}  # blob -> owner email, read while walking
         self.digests_of = digests_of
         self.digests: dict[str, str | None] = {}  # blob -> what it declares, read while walking
+        for spec in specs:  # the judged versions are parsed already
+            if spec.digest is not None:
+                for blob in {*(spec.worktree_ids or ()), spec.index_id, spec.blob} - {None}:
+                    assert blob is not None
+                    self.digests[blob] = spec.digest
         self.tracks: list[_Track] = []
         self.by_name: dict[str, list[_Track]] = {}
         for i, spec in enumerate(specs):
@@ -604,13 +613,15 @@ class Walker:
             self.linear = False
         reviewed = self.reviewed
         bits = reviewed.pop(c.sha, 0)
+        seen = bits  # models whose declaration already saw this commit through a later change
         if self.digests_of is not None and not c.boundary:
-            self._read_versions(entry)
+            self._read_versions(entry, seen)
         for ch in entry.changes:
             for t in list(self.by_name.get(ch.path, ())):
                 if ch.path not in t.active:
                     continue
-                bits |= _touch(t, c, ch, self.by_name, self._declares(t, ch))
+                declares = bool(seen & t.bit) or self._declares(t, ch)
+                bits |= _touch(t, c, ch, self.by_name, declares)
         if self.coded and not c.boundary and entry.changes:
             for t in _candidates(entry.changes, self.by_prefix, self.anywhere):
                 if bits & t.bit:
@@ -633,12 +644,17 @@ class Walker:
             and ch.old_blob != ch.new_blob
         )
 
-    def _read_versions(self, entry: LogEntry) -> None:
-        """Read, in one batch, both versions of every judged touch of this commit."""
+    def _read_versions(self, entry: LogEntry, seen: int) -> None:
+        """Read, in one batch, both versions of every judged touch of this commit.
+
+        A touch of a model whose declaration already saw this commit (``seen``: a
+        later change of it is a descendant) is not judged: whether it changed the
+        declaration changes nothing, so in a linear history no touch older than
+        the last change is read."""
         wanted: dict[str, None] = {}
         for ch in entry.changes:
             for t in self.by_name.get(ch.path, ()):
-                if ch.path in t.active and self._judged(t, ch):
+                if ch.path in t.active and not seen & t.bit and self._judged(t, ch):
                     for blob in (ch.old_blob, ch.new_blob):
                         if blob not in self.digests:
                             wanted.setdefault(blob, None)
