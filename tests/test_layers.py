@@ -138,7 +138,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.people", "modelgov.facts"),
-    ("modelgov.git", "modelgov.rules"),
+    ("modelgov.git", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
     ("modelgov.engine",),
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import COMPLIANT, run_cli
 from modelgov.findings import Severity
 from modelgov.policy import load_policy
@@ -157,25 +159,32 @@ def test_custom_rules_files_path_and_today(tmp_path: Path) -> None:
     assert "4 cases: 4 passed, 0 failed." in result.stdout
 
 
-def test_git_rules_are_left_out_of_coverage() -> None:
+def test_rules_a_case_cannot_express_are_left_out_of_coverage() -> None:
     def no_findings(ctx: object) -> list[object]:
         return []
 
-    git_rule = Rule(
-        id="ACME900",
-        name="history-rule",
-        severity=Severity.ERROR,
-        options={},
-        doc="Judges git history.\n",
-        check=no_findings,  # type: ignore[arg-type]
-        uses=frozenset({"history"}),
-    )
-    pack = load_policy(None, builtin().with_rules([git_rule]))
+    def rule(rule_id: str, uses: set[str]) -> Rule:
+        return Rule(
+            id=rule_id,
+            name=rule_id.lower(),
+            severity=Severity.ERROR,
+            options={},
+            doc="A plug-in rule.\n",
+            check=no_findings,  # type: ignore[arg-type]
+            uses=frozenset(uses),
+        )
+
+    # git history, a roster, CODEOWNERS and the document are what cases give
+    extra = [rule("ACME900", {"history"}), rule("ACME901", {"roster", "codeowners", "instance"})]
+    extra.append(rule("ACME902", {"history", "ticketing"}))  # a fact no case could give
+    pack = load_policy(None, builtin().with_rules(extra))
     cov = coverage(pack, collect([Path(__file__).parent / "rules"]))
-    assert "ACME900" in {r.id for r in cov.excluded}
-    assert all("history" in r.uses for r in cov.excluded)
-    assert "ACME900" not in {r.id for r in cov.counted}
-    assert not any("history" in r.uses for r in cov.counted)
+    assert [r.id for r in cov.excluded] == ["ACME902"]
+    counted = {r.id for r in cov.counted}
+    assert {"ACME900", "ACME901", "MG202", "MG203", "MG204", "MG205", "MG206"} <= counted
+    assert "ACME902" not in counted
+    # every built-in rule can be expressed as a case
+    assert coverage(load_policy(None, builtin()), []).excluded == ()
 
 
 def test_runner_reports_each_case(tmp_path: Path) -> None:
@@ -215,6 +224,121 @@ def test_malformed_case_files_exit_2(tmp_path: Path) -> None:
         assert messages[name] in result.stderr, (name, result.stderr)
         assert name in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("history", "message"),
+    [
+        ("history: {date: 2026-01-01}", "`history` must be a list of commits"),
+        ("history: [2026-01-01]", "history[0] must be a mapping with date and files"),
+        ("history: [{date: 2026-01-01, filez: {}}]", "history[0]: unknown key(s) filez"),
+        ("history: [{files: {a: x}}]", "history[0]: `date` is required"),
+        ("history: [{date: 2026-13-01}]", "`date` must be a date as YYYY-MM-DD"),
+        ("history: [{date: yesterday}]", "not 'yesterday'"),
+        ("history: [{date: 1969-12-31}]", "before 1970"),
+        (
+            "history: [{date: 2026-02-01}, {date: 2026-01-31}]",
+            "history[1]: dated 2026-01-31T12:00:00+00:00, before the commit above it",
+        ),
+        ("history: [{date: 2026-01-01, author: Dana}]", "`author` must look like 'Name <email>'"),
+        ("history: [{date: 2026-01-01, message: ''}]", "`message` must be non-empty text"),
+        ("history: [{date: 2026-01-01, files: [a]}]", "`files` must map repository paths"),
+        ("history: [{date: 2026-01-01, files: {../x: hi}}]", "must be a path inside the case's"),
+        ("history: [{date: 2026-01-01, files: {/etc/x: hi}}]", "must be a path inside the case's"),
+        ("history: [{date: 2026-01-01, files: {.git/config: hi}}]", "is inside .git"),
+        ("history: [{date: 2026-01-01, files: {a: 3}}]", "must be text (or null to delete it)"),
+        ("history: [{date: 2026-01-01, files: {a: x, ./a: y}}]", "file './a' is given twice"),
+        ("history: [{date: 2026-01-01, files: {a: null}}]", "deletes 'a', which is not in the"),
+        (
+            "history: [{date: 2026-01-01, files: {a/b: x}}, {date: 2026-01-02, files: {a: x}}]",
+            "history[1]: writes 'a', which is a folder at that point",
+        ),
+        (
+            "history: [{date: 2026-01-01, files: {a: x, a/b: y}}]",
+            "writes 'a/b' inside 'a', which is a file",
+        ),
+        ("history: [{date: 2026-01-01, renames: {a: b}}]", "renames 'a', which no earlier commit"),
+        (
+            "history: [{date: 2026-01-01, files: {a: x, b: y}}, {date: 2026-01-02, renames: {a: b}}]",
+            "renames 'a' to 'b', which already exists",
+        ),
+        ("history: [{date: 2026-01-01, renames: [a]}]", "`renames` must map old paths to new ones"),
+        ("shallow: 1", "`shallow` clones the case's `history`, which it lacks"),
+        ("history: []\n    shallow: 1", "`shallow` clones the case's `history`, which it lacks"),
+        ("history: [{date: 2026-01-01}]\n    shallow: 0", "`shallow` must be a positive number"),
+        ("history: [{date: 2026-01-01}]\n    shallow: true", "`shallow` must be a positive"),
+        ("staged: true", "`staged` needs a `history`"),
+        ("history: []\n    staged: yes please", "`staged` must be true or false"),
+    ],
+)
+def test_malformed_history_exits_2(tmp_path: Path, history: str, message: str) -> None:
+    _write(tmp_path, "git.yaml", f"cases:\n  - name: x\n    {history}\n    expect: []\n")
+    result = run_cli("policy", "test", str(tmp_path))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert message in result.stderr, result.stderr
+    assert "git.yaml: case 'x'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_history_is_a_real_repository(tmp_path: Path) -> None:
+    """The commits of a case, as git shows them: dates, authors, messages, renames, deletes."""
+    import subprocess
+
+    from modelgov.policytest import write_case
+
+    _write(
+        tmp_path,
+        "git.yaml",
+        """\
+        cases:
+          - name: x
+            history:
+              - date: 2026-01-10
+                author: Sam Lee <sam.lee@example.com>
+                message: declare
+                files: {model.yaml: "owner: {email: sam.lee@example.com}\\n", "odd \\"name\\"\\t.txt": hi}
+              - date: 2026-03-01T09:30:00+02:00
+                renames: {model.yaml: models/fraud/model.yml}
+                files: {"odd \\"name\\"\\t.txt": null}
+            model: "name: uncommitted\\n"
+            staged: true
+            expect: []
+        """,
+    )
+    (case,) = collect([tmp_path / "git.yaml"])
+    root = write_case(case, tmp_path / "out")
+    log = subprocess.run(
+        ["git", "log", "--format=%an <%ae> %aI %cI %s", "--name-status"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert log.splitlines() == [
+        "Policy Test <policy-test@example.com> 2026-03-01T09:30:00+02:00 "
+        "2026-03-01T09:30:00+02:00 change 2",
+        "",
+        "R100\tmodel.yaml\tmodels/fraud/model.yml",
+        'D\t"odd \\"name\\"\\t.txt"',
+        "Sam Lee <sam.lee@example.com> 2026-01-10T12:00:00+00:00 2026-01-10T12:00:00+00:00 declare",
+        "",
+        "A\tmodel.yaml",
+        'A\t"odd \\"name\\"\\t.txt"',
+    ]
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert status == "A  model.yaml\n"  # the case's model, staged
+
+
+def test_the_history_example_of_the_docs_passes(tmp_path: Path) -> None:
+    text = (COMPLIANT.parent.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    section = text[text.index("### Git history in a case") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n", 10)]
+    (tmp_path / "history.yaml").write_text(example, encoding="utf-8")
+    result = run_cli("policy", "test", str(tmp_path / "history.yaml"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "2 cases: 2 passed, 0 failed." in result.stdout
 
 
 def test_empty_folder_and_missing_path_are_usage_errors(tmp_path: Path) -> None:

@@ -201,7 +201,9 @@ def test_a_waiver_named_by_rule_name_carries_the_rule_id(make_repo: Any) -> None
         ("threshold-documented", "ACME001", "threshold-documented"),
         ("code-changed", "MG202", "code-changed"),
     ]
-    rows = list(csv.DictReader(io.StringIO(run_cli("waivers", "--format", "csv", cwd=repo.path).stdout)))
+    rows = list(
+        csv.DictReader(io.StringIO(run_cli("waivers", "--format", "csv", cwd=repo.path).stdout))
+    )
     assert list(rows[0])[3:6] == ["rule", "rule_id", "rule_name"]
     assert [(r["rule"], r["rule_id"]) for r in rows] == [
         ("no-such-rule", ""),

@@ -118,6 +118,13 @@ CHECK_OPTIONS: tuple[Opt, ...] = (
         metavar="YYYY-MM-DD",
     ),
     Opt(
+        "registry",
+        ("--registry",),
+        "flag",
+        "Compare each declaration with the model registry (MLflow; where it is comes from "
+        "MLFLOW_TRACKING_URI or the config's registry_uri).",
+    ),
+    Opt(
         "color",
         ("--color", "--no-color"),
         "switch",
@@ -248,4 +255,5 @@ def to_options(values: Mapping[str, Any]) -> Any:
         color=values["color"],
         roster=values["roster"],
         as_of=parse_today(as_of) if as_of else None,
+        registry=values["registry"],
     )

@@ -12,6 +12,7 @@ Keys::
     rules: {...}             # overrides on top of the pack, as in a pack
     custom_rules: [...]      # declarative rules, as in a pack
     allow_loosen: false      # audit: may repo configs loosen the org policy?
+    registry_uri: https://mlflow.example.com   # --registry: where the model registry is
     audit: {...}             # audit: undeclared-model heuristics (docs/audit.md)
 
 Every key is validated here; an unknown key or a wrong type exits 2 with a
@@ -31,6 +32,7 @@ from .findings import FAIL_ON
 CONFIG_NAMES = (".modelgov.yaml", ".modelgov.yml")
 CONFIG_KEYS = {
     "policy", "fail_on", "roster", "exclude", "rules", "custom_rules", "allow_loosen", "audit",
+    "registry_uri",
 }  # fmt: skip
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -46,6 +48,7 @@ class Config(NamedTuple):
     overrides: Mapping[str, Any] = {}  # never mutated
     allow_loosen: bool = False
     audit: Mapping[str, Any] | None = None  # validated by modelgov.facts.heuristics
+    registry_uri: str | None = None  # where the model registry is (--registry)
     #: A config found in the checked repository may only name files inside this folder
     #: (the repository root); ``None`` for ``--config`` and the defaults.
     confine: Path | None = None
@@ -149,6 +152,18 @@ def config_from_data(data: Any, path: Path | None, *, where: str = "") -> Config
         from .facts.heuristics import validate
 
         validate(audit, where)
+    registry = data.get("registry_uri")
+    if registry is not None and (not isinstance(registry, str) or not registry.strip()):
+        raise ConfigError(
+            f"{where}: `registry_uri` must be the registry's URI (such as "
+            "https://mlflow.example.com or sqlite:///mlflow.db)"
+        )
+    if (
+        isinstance(registry, str)
+        and registry.startswith("sqlite:///")
+        and not registry.startswith("sqlite:////")
+    ):  # a relative SQLite path is relative to the config file, like its other paths
+        registry = f"sqlite:///{(folder / registry[len('sqlite:///') :]).as_posix()}"
     overrides = {k: data[k] for k in ("rules", "custom_rules") if k in data}
     return Config(
         path=path,
@@ -159,4 +174,5 @@ def config_from_data(data: Any, path: Path | None, *, where: str = "") -> Config
         overrides=overrides,
         allow_loosen=allow,
         audit=audit,
+        registry_uri=registry,
     )

@@ -14,13 +14,14 @@ Roster
 
 CODEOWNERS
     GitHub's format: ``PATTERN OWNER...`` per line, ``#`` comments, the last
-    matching pattern wins.  Patterns follow gitignore: a leading ``/`` or a
-    ``/`` inside anchors a pattern to the repository root, otherwise it
+    matching pattern wins.  Patterns follow gitignore as GitHub documents it
+    (the ``codeowners`` dialect of :mod:`modelgov.pathmatch`): a leading ``/``
+    or a ``/`` inside anchors a pattern to the repository root, otherwise it
     matches at any depth; a trailing ``/`` matches a folder's contents; ``*``
     stays inside one path segment, ``**`` spans folders; a pattern that names
-    a folder covers everything below it, except ``dir/*`` which (as on GitHub)
-    covers only the folder's direct files.  ``!`` negation and ``[...]``
-    ranges are not supported by GitHub and such lines are ignored.
+    a folder covers everything below it, except ``dir/*`` (and ``/*``) which,
+    as on GitHub, covers only the folder's direct files.  ``!`` negation and
+    ``[...]`` ranges are not supported by GitHub and such lines are ignored.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 from .errors import ConfigError
+from .pathmatch import Glob, compile_glob
 
 Status = Literal["active", "left"]
 STATUSES: tuple[Status, ...] = ("active", "left")
@@ -209,7 +211,7 @@ class OwnersRule(NamedTuple):
     line: int
     pattern: str
     owners: tuple[str, ...]  # '@user', '@org/team' or an email, as written
-    regex: re.Pattern[str]
+    glob: Glob
 
 
 class CodeOwners(NamedTuple):
@@ -219,7 +221,7 @@ class CodeOwners(NamedTuple):
     def match(self, path: str) -> OwnersRule | None:
         """The rule that decides ``path``'s owners (the last matching one), if any."""
         for rule in reversed(self.rules):
-            if rule.regex.match(path):
+            if rule.glob.match(path):
                 return rule
         return None
 
@@ -235,7 +237,7 @@ def parse_codeowners(text: str, file: str) -> CodeOwners:
         if pattern.startswith("!") or "[" in pattern:
             continue  # not supported by GitHub: the line is ignored there too
         owners = tuple(p for p in parts[1:] if p.startswith("@") or "@" in p)
-        rules.append(OwnersRule(number, pattern, owners, codeowners_regex(pattern)))
+        rules.append(OwnersRule(number, pattern, owners, compile_glob(pattern, "codeowners")))
     return CodeOwners(file, tuple(rules))
 
 
@@ -252,53 +254,4 @@ def _strip_comment(line: str) -> str:
             break
         out.append(c)
         i += 1
-    return "".join(out)
-
-
-def codeowners_regex(pattern: str) -> re.Pattern[str]:
-    """Compile one CODEOWNERS pattern (gitignore style) to a regex over repo paths."""
-    p = pattern
-    anchored = p.startswith("/")
-    p = p.lstrip("/")
-    dir_only = p.endswith("/")
-    p = p.rstrip("/")
-    if "/" in p:
-        anchored = True
-    if not p:
-        return re.compile(r"^.*$")  # "/" alone: everything
-    if not anchored:
-        p = "**/" + p
-    body = _glob_body(p)
-    last = p.rsplit("/", 1)[-1]
-    if last == "*" and "/" in p and not p.endswith("**/*"):
-        suffix = ""  # dir/* : direct files only (GitHub)
-    elif dir_only:
-        suffix = "/.*"
-    else:
-        suffix = "(?:/.*)?"
-    return re.compile(f"^{body}{suffix}$")
-
-
-def _glob_body(p: str) -> str:
-    out = []
-    i = 0
-    while i < len(p):
-        if p.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif p.startswith("/**", i) and i + 3 == len(p):
-            out.append("/.*")
-            i += 3
-        elif p.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif p[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif p[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(p[i]))
-            i += 1
     return "".join(out)

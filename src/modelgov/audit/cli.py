@@ -127,6 +127,12 @@ def _common(func: Any) -> Any:
     "--clone-timeout", type=float, metavar="SECONDS", help="Time limit per clone or fetch [600]."
 )
 @click.option(
+    "--registry",
+    is_flag=True,
+    help="Compare each declaration with the model registry (MLflow; from MLFLOW_TRACKING_URI "
+    "or the org config's registry_uri, never a repository's).",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar [default: stderr is a terminal]."
 )
 @_format_options
@@ -169,6 +175,7 @@ def run_command(
         resume=kw["resume"],
         timings=kw["timings"],
         clone_timeout=kw["clone_timeout"],
+        registry=kw["registry"],
         color=color,
         progress=kw["progress"],
     )

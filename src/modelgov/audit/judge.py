@@ -36,6 +36,7 @@ from ..facts.heuristics import (
     find_undeclared,
     heuristics_from,
 )
+from ..facts.registry import RegistryReader
 from ..findings import FailOn, fail_threshold
 from ..git import GitRepo, SharedShadow, find_git_dir
 from ..git.remote import parse_remote
@@ -61,6 +62,7 @@ class AuditSettings:
     fetch: bool = True
     clone_filter: str | None = "blob:limit=1m"
     clone_timeout: float = 600.0
+    registry: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class OrgState:
     today: _dt.date
     as_of: _dt.date | None
     fail_on: FailOn
+    registry: RegistryReader | None = None
 
 
 _STATE: dict[AuditSettings, OrgState] = {}
@@ -120,9 +123,17 @@ def org_state(settings: AuditSettings) -> OrgState:
         today=_dt.date.fromisoformat(settings.today),
         as_of=_dt.date.fromisoformat(settings.as_of) if settings.as_of else None,
         fail_on=fail_on,
+        registry=_registry(config) if settings.registry else None,
     )
     _STATE[settings] = state
     return state
+
+
+def _registry(config: Config) -> RegistryReader:
+    """The org's model registry: the environment, else the org config (never a repository's)."""
+    from ..mlregistry import open_registry, registry_uri
+
+    return open_registry(registry_uri(config.registry_uri))
 
 
 # -- results as plain data ------------------------------------------------------
@@ -369,7 +380,13 @@ def _judge_models(
     eff: Effective,
     docs: Mapping[str, Document],
 ) -> list[dict[str, Any]]:
-    setup = Setup(policy=eff.policy, today=state.today, fail_on=state.fail_on, roster=state.roster)
+    setup = Setup(
+        policy=eff.policy,
+        today=state.today,
+        fail_on=state.fail_on,
+        roster=state.roster,
+        registry=state.registry,
+    )
     try:
         results: list[ModelResult | _Crashed] = list(judge_target(ws, models, setup).models)
     except Exception:  # a rule or git failed on some model: judge them one by one

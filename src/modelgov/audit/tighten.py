@@ -19,8 +19,8 @@ org's:
   domain lists) cannot be changed by a repo config;
 * ``custom_rules``: added (they can only add findings);
 * ``exclude`` (it hides model.yaml files), ``roster``, ``fail_on``,
-  ``allow_loosen``, ``audit`` and pack files inside the repository are
-  ignored: the auditor decides those.
+  ``allow_loosen``, ``audit``, ``registry_uri`` and pack files inside the
+  repository are ignored: the auditor decides those.
 
 Every ignored entry is reported in the row as a *config note*, so a repo
 that tried to loosen the policy is visible.  Accepted changes produce an
@@ -96,6 +96,10 @@ def _repo_notes(org: OrgPolicy, repo: Config, where: str) -> list[str]:
         notes.append(f"{where}: allow_loosen ignored: only the org config may allow loosening")
     if repo.audit is not None:
         notes.append(f"{where}: audit ignored: the org config sets the audit heuristics")
+    if repo.registry_uri is not None:
+        notes.append(
+            f"{where}: registry_uri ignored: a repository does not choose where the audit connects"
+        )
     return notes
 
 

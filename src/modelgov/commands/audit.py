@@ -44,6 +44,7 @@ class AuditOptions:
     resume: Path | None = None
     timings: bool = False
     clone_timeout: float | None = None
+    registry: bool = False  # --registry: compare with the model registry
     color: bool | None = None
     progress: bool | None = None  # None: when stderr is a terminal
     extra: dict[str, object] = field(default_factory=dict)
@@ -156,6 +157,7 @@ def run(opts: AuditOptions) -> int:
         cache_dir=os.path.abspath(cache_dir),
         fetch=opts.fetch,
         clone_timeout=opts.clone_timeout or 600.0,
+        registry=opts.registry,
     )
     state = org_state(settings)  # the org policy must load before any repository is read
 

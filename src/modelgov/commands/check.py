@@ -34,6 +34,7 @@ class CheckOptions(NamedTuple):
     color: bool | None = None
     roster: Path | None = None
     as_of: _dt.date | None = None
+    registry: bool = False
 
 
 def rule_metas(policies: Sequence[Policy]) -> tuple[RuleMeta, ...]:
@@ -58,6 +59,7 @@ def judge(opts: CheckOptions) -> RunResult:
         config=opts.config,
         roster=opts.roster,
         fail_on=opts.fail_on,
+        registry=opts.registry,
     )
     policies = Policies(opts.policy)
     targets = []

@@ -16,7 +16,7 @@ import click
 
 from ..engine.paths import config_at
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
-from ..policytest import Runner, collect, coverage
+from ..policytest import CASE_USES, Runner, collect, coverage
 from ..reporters._safe import inert
 
 
@@ -69,8 +69,11 @@ def run(
         )
     if cov.excluded:
         click.echo(
-            "Not counted (they judge git history, which a case cannot express): "
-            + ", ".join(f"{r.id} ({r.name})" for r in cov.excluded)
+            "Not counted (they need what a case cannot give): "
+            + ", ".join(
+                f"{r.id} ({r.name}, uses {inert(', '.join(sorted(r.uses - CASE_USES)))})"
+                for r in cov.excluded
+            )
             + "."
         )
     passed = len(cases) - failed

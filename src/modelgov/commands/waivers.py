@@ -195,7 +195,11 @@ def _rule(row: WaiverRow) -> str:
         return "(no rule)"
     if not row.rule_id:
         return f"{inert(row.rule)} (unknown rule)"
-    return row.rule_id if row.rule.strip().upper() == row.rule_id else f"{inert(row.rule)} ({row.rule_id})"
+    return (
+        row.rule_id
+        if row.rule.strip().upper() == row.rule_id
+        else f"{inert(row.rule)} ({row.rule_id})"
+    )
 
 
 def render_text(rows: Sequence[WaiverRow], today: _dt.date, within: int | None) -> str:

@@ -160,6 +160,12 @@ def confined(config: Config, root: Path, shown: str) -> Config:
             f"{shown}: policy {policy!r} leads outside the repository; a repository's "
             "config may only name files inside it (give an outside pack with --policy)"
         )
+    registry = config.registry_uri or ""
+    if registry.startswith("sqlite:///") and not _inside(registry[len("sqlite:///") :], root):
+        raise ConfigError(
+            f"{shown}: registry_uri {registry!r} leads outside the repository; a repository's "
+            "config may only name a SQLite registry inside it (set MLFLOW_TRACKING_URI instead)"
+        )
     if config.roster is not None and not _inside(config.roster, root):
         raise ConfigError(
             f"{shown}: roster {str(config.roster)!r} leads outside the repository; a "

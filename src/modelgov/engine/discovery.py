@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import UsageError
-from ..pathmatch import glob_regex
+from ..pathmatch import any_of
 from ..repoview import MODEL_FILE_NAMES, SKIP_DIRS, is_virtualenv, walk_files
 from .workspace import Opened
 
@@ -52,8 +52,8 @@ def excluded(models: Sequence[str], patterns: Sequence[str]) -> list[str]:
     """``models`` without those an ``exclude`` glob matches."""
     if not patterns:
         return list(models)
-    rxs = [glob_regex(p) for p in patterns]
-    return [m for m in models if not any(rx.match(m) for rx in rxs)]
+    matcher = any_of(patterns)
+    return [m for m in models if matcher is None or not matcher.match(m)]
 
 
 def find_models(opened: Opened) -> list[str]:

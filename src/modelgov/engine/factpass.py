@@ -28,6 +28,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from ..facts.history import ModelHistory
+    from ..facts.registry import RegistryReader, RegistryState
     from ..facts.waivers import WaiverVerdict
     from ..people import CodeOwners, Roster
 
@@ -170,6 +171,7 @@ def model_facts(
     uses: Collection[str],
     waivers: tuple[WaiverVerdict, ...] = (),
     roster: Roster | None = None,
+    registry: RegistryReader | None = None,
 ) -> ModelFacts:
     """The facts of one model: those every rule reads, plus those in ``uses``."""
     repo = repo_facts(ws)
@@ -194,8 +196,17 @@ def model_facts(
         roster=roster,  # loaded with the config: no cost to pass
         codeowners=repo.codeowners() if "codeowners" in uses else None,
         instance=jsonable(doc.data) if "instance" in uses and doc.ok else None,
+        registry=_registry_state(doc, registry) if "registry" in uses else None,
         siblings=siblings(ws, rel),
     )
+
+
+def _registry_state(doc: Document, registry: RegistryReader | None) -> RegistryState | None:
+    """The registered model the declaration names, read once per run (``--registry`` only)."""
+    name = doc.get("/registry/model")
+    if registry is None or not isinstance(name, str) or not name.strip():
+        return None
+    return registry.state(name.strip())
 
 
 def siblings(ws: Workspace, rel: str) -> tuple[str, ...]:

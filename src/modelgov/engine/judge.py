@@ -35,6 +35,7 @@ from .workspace import Workspace
 
 if TYPE_CHECKING:
     from ..document import Document
+    from ..facts.registry import RegistryReader
     from ..people import Roster
 
 #: The rule whose option bounds how long a waiver may run (applied even when it is off).
@@ -59,6 +60,7 @@ class Setup(NamedTuple):
     today: _dt.date
     fail_on: FailOn = "error"
     roster: Roster | None = None
+    registry: RegistryReader | None = None  # --registry: where registry facts come from
     config: str | None = None  # the config file that applied, as shown
     cwd: str = ""  # the working directory of the run (absolute; '' for the process's)
 
@@ -145,7 +147,14 @@ def judge_model(
         owner=owner,
     )
     facts = model_facts(
-        ws, rel, doc, today=setup.today, uses=uses, waivers=verdicts, roster=setup.roster
+        ws,
+        rel,
+        doc,
+        today=setup.today,
+        uses=uses,
+        waivers=verdicts,
+        roster=setup.roster,
+        registry=setup.registry,
     )
     contexts = [RuleContext(facts, rule, s.severity, s.options) for rule, s in enabled]
     findings: list[Finding] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..config import Config
+from ..facts.registry import RegistryReader
 from ..findings import FailOn
 from ..policy import Policy
 from ..results import TargetResult
@@ -39,6 +40,8 @@ class Request(NamedTuple):
     roster: Path | None = None  # --roster
     fail_on: FailOn | None = None  # --fail-on
     discover_configs: bool = True  # False: defaults for every model (policy test cases)
+    registry: bool = False  # --registry: compare the declarations with the model registry
+    registry_uri: str | None = None  # where it is, when the caller knows (policy test cases)
 
 
 def shown(path: Path | str, cwd: Path | None = None) -> str:
@@ -61,6 +64,12 @@ def config_at(path: Path, explicit: Path | None = None) -> Config:
         found = configs.get(configs.nearest(folder))
     assert isinstance(found, Config)
     return found
+
+
+def _registry(config: Config, uri: str | None) -> RegistryReader:
+    from ..mlregistry import open_registry, registry_uri
+
+    return open_registry(uri or registry_uri(config.registry_uri))
 
 
 def judge_path(
@@ -100,6 +109,7 @@ def judge_path(
                 today=request.today,
                 fail_on=request.fail_on or config.fail_on or "error",  # type: ignore[arg-type]
                 roster=load_roster(request.roster or config.roster),
+                registry=_registry(config, request.registry_uri) if request.registry else None,
                 config=shown(config.path) if config.path is not None else None,
                 cwd=cwd,
             )

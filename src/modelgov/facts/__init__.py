@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from ..repoview import RepoView
     from ..schema import SchemaError
     from .history import ModelHistory
+    from .registry import RegistryState
     from .waivers import WaiverVerdict
 
 #: Facts a rule may declare in ``USES`` (what the fact pass computes on demand).
-FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance"})
+FACT_NAMES = frozenset({"history", "roster", "codeowners", "instance", "registry"})
 TIERS = ("low", "medium", "high")
 
 
@@ -111,6 +112,8 @@ class ModelFacts(NamedTuple):
     codeowners: CodeOwners | None = None
     #: the document as plain JSON values (dates as strings), for custom rules' schemas
     instance: Any = None
+    #: the registered model as the registry reports it (``--registry`` only; None otherwise)
+    registry: RegistryState | None = None
     #: the other declaration files in the same folder (``model.yml`` beside
     #: ``model.yaml``), as the judged source holds them: root-relative paths
     siblings: tuple[str, ...] = ()

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError, unknown_keys
-from ..pathmatch import glob_regex
+from ..pathmatch import PathMatcher, any_of
 from ..repoview import SKIP_DIRS
 
 DEFAULT_ARTIFACTS = (
@@ -131,19 +131,14 @@ class Undeclared:
     signals: list[Signal] = field(default_factory=list)
 
 
-def _matchers(patterns: Sequence[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """One regex for name patterns, one for path patterns (None when there are none)."""
-    names = [glob_regex(p).pattern for p in patterns if "/" not in p]
-    paths = [glob_regex(p.lstrip("/")).pattern for p in patterns if "/" in p]
-    return _join(names), _join(paths)
+def _matchers(patterns: Sequence[str]) -> tuple[PathMatcher | None, PathMatcher | None]:
+    """One matcher for name patterns, one for path patterns (None when there are none)."""
+    names = any_of(p for p in patterns if "/" not in p)
+    paths = any_of(p.lstrip("/") for p in patterns if "/" in p)
+    return names, paths
 
 
-def _join(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    unique = dict.fromkeys(patterns)  # once each: a repeated atomic group name is an error
-    return re.compile("|".join(f"(?:{p})" for p in unique)) if unique else None
-
-
-def _matches(rx: tuple[re.Pattern[str] | None, re.Pattern[str] | None], path: str) -> bool:
+def _matches(rx: tuple[PathMatcher | None, PathMatcher | None], path: str) -> bool:
     name_rx, path_rx = rx
     return bool(
         (name_rx is not None and name_rx.match(posixpath.basename(path)))

@@ -54,9 +54,7 @@ def code_staleness(facts: ModelFacts) -> Staleness | None:
     if not hist.committed or hist.changed_now or not hist.code_changes:
         return None
     reviewed = last_review(facts)
-    changes = tuple(
-        c for c in hist.code_changes if reviewed is None or c.commit.date > reviewed
-    )
+    changes = tuple(c for c in hist.code_changes if reviewed is None or c.commit.date > reviewed)
     if not changes:
         return None
     oldest = min(changes, key=lambda c: c.commit.commit_time)

@@ -16,7 +16,10 @@ Modules, by job (nothing outside this package starts a git process;
 * :mod:`~modelgov.git.repo` -- the :class:`GitRepo` facade composing the
   above, and finding repositories;
 * :mod:`~modelgov.git.remote` -- URLs and bare clones for ``audit --manifest``;
-  not imported here (``modelgov check`` never loads it): import it by name.
+  not imported here (``modelgov check`` never loads it): import it by name;
+* :mod:`~modelgov.git.build` -- makes the repository of a policy test case
+  with a ``history:`` (the only module here that writes one); not imported
+  here either.
 
 Design: the repository's own configuration is never trusted
 -----------------------------------------------------------

@@ -80,7 +80,7 @@ from ..facts.history import (
     OwnerVersion,
     content_digest,
 )
-from ..pathmatch import anchor, matcher
+from ..pathmatch import PathMatcher, anchor, matcher
 from .catfile import _TREE_LIMIT, ObjectReader, _parse_tree
 from .refs import _SHA, Refs
 from .sandbox import LOG, Sandbox
@@ -94,7 +94,7 @@ FILES_KEPT = 20
 MAX_VERSIONS = 200
 #: Literal folders passed to git as pathspecs (each costs a match per changed path).
 MAX_LITERALS = 8
-_MAGIC = "*?["
+_MAGIC = "*?[\\"  # and the escapes pathmatch.anchor writes
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
 
 
@@ -125,7 +125,7 @@ class _Track:
         self,
         spec: ModelSpec,
         bit: int,
-        rx: re.Pattern[str] | None,
+        rx: PathMatcher | None,
         active: set[str],
         names: list[str],
         head_blob: str | None = None,

@@ -57,7 +57,7 @@ def _hint(err: SchemaError, ctx: RuleContext) -> str:
 
 def _spoken_for(ctx: RuleContext) -> set[str]:
     """Pointers a declaration rule reports on its own (see the module docstring)."""
-    out = set()
+    out: set[str] = set()
     for verdict in ctx.facts.waivers:
         for problem in verdict.problems:
             if problem.kind == "invalid":

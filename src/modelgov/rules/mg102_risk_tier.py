@@ -31,6 +31,4 @@ OPTIONS: dict[str, Option] = {}
 def check(ctx: RuleContext) -> Iterator[Finding]:
     if is_missing(value := ctx.get("/risk_tier")):
         shown = "is missing" if value is MISSING else "is empty"
-        yield ctx.finding(
-            "/risk_tier", f"`risk_tier` {shown}: no threshold can apply", at_key=True
-        )
+        yield ctx.finding("/risk_tier", f"`risk_tier` {shown}: no threshold can apply", at_key=True)

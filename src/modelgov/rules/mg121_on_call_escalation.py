@@ -52,7 +52,9 @@ OPTIONS = {
 
 
 def _same(a: object, b: object) -> bool:
-    return isinstance(a, str) and isinstance(b, str) and a.strip().casefold() == b.strip().casefold()
+    return (
+        isinstance(a, str) and isinstance(b, str) and a.strip().casefold() == b.strip().casefold()
+    )
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -4,7 +4,9 @@
 uses it to notice code that changed after the declaration (MG202) and an
 audit uses it to tell declared models from shadow ones.  A pattern that
 matches no file covers nothing (usually a moved folder), and one that climbs
-out of the repository or is absolute cannot be judged.
+out of the repository or is absolute cannot be judged.  Patterns are git
+pathspecs with ``:(glob)`` magic (see ``modelgov.pathmatch``); one with more
+than 1,000 characters from its first wildcard on matches nothing.
 
 Fails:
     paths:
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 
 from ..document import join_pointer
 from ..findings import Finding, Severity
-from ..pathmatch import anchor, glob_regex
+from ..pathmatch import anchor, compile_glob
 from .base import Option, RuleContext
 
 ID = "MG161"
@@ -50,8 +52,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 severity=Severity.ERROR,
             )
             continue
+        glob = compile_glob(anchored)
+        if glob.problem:
+            yield ctx.finding(
+                pointer,
+                f"path {pattern!r} {glob.problem}",
+                "Shorten the glob: name the folder the model's code and artifacts live in.",
+            )
+            continue
         if files is None:
             files = ctx.facts.repo.files()
-        rx = glob_regex(anchored)
-        if not any(rx.match(f) for f in files):
+        if not any(glob.match(f) for f in files):
             yield ctx.finding(pointer, f"path {pattern!r} matches no file in the repository")
