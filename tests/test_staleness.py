@@ -132,13 +132,13 @@ def test_a_cosmetic_edit_does_not_clear_it(stale_repo: Any) -> None:
     touched = touched.replace("max_minutes: 15 ", "max_minutes:    15 ")
     stale_repo.write("model.yaml", touched + "\n# touched again\n")
     (f,) = found(check(stale_repo.path)[1], "MG202")
-    assert "(its uncommitted edit changes only comments, whitespace or key order)" in f["message"]
+    assert "(its uncommitted edit did not change what it declares)" in f["message"]
     stale_repo.commit("touch the declaration", date="2026-11-20")
     touch = stale_repo.git("rev-parse", "--short=8", "HEAD").strip()
     (f,) = found(check(stale_repo.path)[1], "MG202")
     assert (
-        f"on 2026-06-01 (a later edit, {touch} on 2026-11-20, changed only comments, whitespace "
-        "or key order), and since its last review on 2026-09-01" in f["message"]
+        f"on 2026-06-01 (a later edit, {touch} on 2026-11-20, did not change what it declares), "
+        "and since its last review on 2026-09-01" in f["message"]
     )
     assert "the oldest is 77 days old" in f["message"]
 

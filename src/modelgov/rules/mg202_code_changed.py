@@ -64,7 +64,7 @@ from collections.abc import Iterator
 from ..facts.history import CodeChange, ModelHistory
 from ..facts.staleness import Staleness, code_staleness, declared_paths
 from ..findings import Finding, Severity
-from ._util import days
+from ._util import as_date, days
 from .base import Option, RuleContext
 
 ID = "MG202"
@@ -135,20 +135,25 @@ def _compared(ctx: RuleContext, hist: ModelHistory, stale: Staleness) -> str:
         )
     later = hist.cosmetic
     if len(later) == 1:
-        text += f" (a later edit, {later[0].short} on {later[0].date}, changed only {_LAYOUT})"
+        text += f" (a later edit, {later[0].short} on {later[0].date}, {_SAME})"
     elif later:
         text += (
-            f" ({len(later)} later edits, the newest {later[0].short} on {later[0].date}, "
-            f"changed only {_LAYOUT})"
+            f" ({len(later)} later edits, the newest {later[0].short} on {later[0].date}, {_SAME})"
         )
     if hist.touched_now:
-        text += f" (its uncommitted edit changes only {_LAYOUT})"
+        text += " (nor does its uncommitted edit)" if later else f" (its uncommitted edit {_SAME})"
     if stale.reviewed is not None:
         return text + f", and since its last review on {stale.reviewed} (`review.last_reviewed`)"
+    claimed = as_date(ctx.get("/review/last_reviewed"))
+    if claimed is not None:
+        return (
+            text + f", and `review.last_reviewed` ({claimed}) is after today, which reviews nothing"
+        )
     return text + ", with no review recorded in `review.last_reviewed`"
 
 
-_LAYOUT = "comments, whitespace or key order"
+#: what a cosmetic touch did not change (it changed comments, layout, key order or the name)
+_SAME = "did not change what it declares"
 
 
 def _describe(change: CodeChange, max_files: int) -> str:
