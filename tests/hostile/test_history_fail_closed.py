@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -24,45 +25,47 @@ import pytest
 from ._support import modelgov
 
 TODAY = "2026-11-30"
-MODEL = b"""\
-schema_version: 1
-name: fraud-scorer
-risk_tier: high
-owner:
-  name: Dana Okafor
-  email: dana.okafor@example.com
-  team: payments-ml
-paths:
-  - src/fraud/**
-"""
+ROOT = Path(__file__).resolve().parents[2]
+COMPLIANT = ROOT / "examples" / "compliant"
+DECLARED = 1_788_264_000  # 2026-09-01 12:00 UTC, the day of the review the file records
+CHANGED = DECLARED + 86_400 * 44  # 2026-10-15: the code changes after the review
+
+
+def _declaration() -> bytes:
+    """The compliant example, reviewed when declared, with no owner handoff on record."""
+    text = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")
+    text = text.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
+    text = re.sub(r"  handoff:.*\n(?:    .*\n)+", "", text, count=1)
+    return text.encode("utf-8")
 
 
 def _fast_import(repo: Path, padding: int) -> None:
-    """model.yaml and the code declared, ``padding`` commits of other files, then a code
-    change: the walk must read the whole history to find the declaration's last change."""
+    """The compliant example declared, ``padding`` commits of another file, then a change of
+    its code: the walk must read the whole history to find the declaration's last change.
+    Otherwise the example is compliant, so the history rules alone decide the exit code."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     proc = subprocess.Popen(
         ["git", "fast-import", "--quiet"], cwd=repo, stdin=subprocess.PIPE, env=_git_env()
     )
     assert proc.stdin is not None
     w = proc.stdin.write
-    for mark, data in ((1, MODEL), (2, b"THRESHOLD = 0.7\n"), (3, b"THRESHOLD = 0.8\n")):
-        w(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
-    start = 1_780_000_000  # 2026-05-28
 
-    def commit(when: int, message: bytes, ops: bytes) -> None:
+    def commit(when: int, message: bytes, files: dict[str, bytes]) -> None:
         w(b"commit refs/heads/main\ncommitter Dana Okafor <dana.okafor@example.com> ")
-        w(b"%d +0000\ndata %d\n%s\n%s" % (when, len(message), message, ops))
+        w(b"%d +0000\ndata %d\n%s\n" % (when, len(message), message))
+        for path, data in files.items():
+            w(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
 
-    commit(start, b"declare", b"M 100644 :1 model.yaml\nM 100644 :2 src/fraud/score.py\n")
+    files = {
+        f.relative_to(COMPLIANT).as_posix(): f.read_bytes()
+        for f in sorted(COMPLIANT.rglob("*"))
+        if f.is_file()
+    }
+    files["model.yaml"] = _declaration()
+    commit(DECLARED, b"declare", files)
     for i in range(padding):
-        data = b"%d\n" % i
-        commit(
-            start + 1 + i // 100,
-            b"pad",
-            b"M 100644 inline pad.txt\ndata %d\n%s\n" % (len(data), data),
-        )
-    commit(start + 86_400 * 60, b"tune the threshold", b"M 100644 :3 src/fraud/score.py\n")
+        commit(DECLARED + 1 + i * 10 // max(padding, 1), b"pad", {"pad.txt": b"%d\n" % i})
+    commit(CHANGED, b"tune the threshold", {"src/fraud/score.py": b"THRESHOLD = 0.8\n"})
     proc.stdin.close()
     assert proc.wait() == 0
     subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=repo, check=True, env=_git_env())
@@ -93,8 +96,9 @@ def _mg(report: dict[str, Any], rule: str) -> list[dict[str, Any]]:
 
 def _assert_fails_closed(repo: Path, env: dict[str, str], cwd: Path) -> None:
     run = modelgov("check", str(repo), "--today", TODAY, "--format", "json", cwd=cwd, env=env)
-    assert run.code == 1, run.describe()
+    assert run.code == 1, run.describe()  # it was 0: MG203's warning only
     report = json.loads(run.stdout)
+    assert {f["rule"] for f in report["findings"]} == {"MG202", "MG204"}, run.describe()
     (mg202,) = _mg(report, "MG202")
     assert mg202["severity"] == "error" and mg202["pointer"] == "/paths", run.describe()
     assert "the git history could not be read (git log took longer than" in mg202["message"]
@@ -109,7 +113,8 @@ def _assert_fails_closed(repo: Path, env: dict[str, str], cwd: Path) -> None:
     )  # fmt: skip
     assert audit.code == 1, audit.describe()
     (row,) = [r for r in json.loads(audit.stdout)["models"] if r["path"] == "model.yaml"]
-    assert row["status"] == "fail" and "MG202" in row["failing_rules"], audit.describe()
+    assert row["status"] == "fail", audit.describe()  # it passed
+    assert set(row["failing_rules"]) == {"MG202", "MG204"}, audit.describe()
 
 
 def test_a_walk_that_overruns_its_time_limit_fails_closed(tmp_path: Path) -> None:
@@ -121,6 +126,9 @@ def test_a_walk_that_overruns_its_time_limit_fails_closed(tmp_path: Path) -> Non
     _assert_fails_closed(repo, env, tmp_path)
     # with time enough, the same repository is judged: the code changed after the declaration
     run = modelgov("check", str(repo), "--today", TODAY, "--format", "json", cwd=tmp_path)
+    assert run.code == 1 and {f["rule"] for f in json.loads(run.stdout)["findings"]} == {"MG202"}, (
+        run.describe()
+    )
     (mg202,) = _mg(json.loads(run.stdout), "MG202")
     assert '"tune the threshold" (src/fraud/score.py)' in mg202["message"], run.describe()
 
