@@ -22,7 +22,7 @@ from ..document import MAX_BYTES, Document
 from ..errors import ConfigError, GitError
 from ..facts import ModelFacts, jsonable, name_of, tier_of
 from ..facts.history import ModelSpec, content_digest
-from ..facts.staleness import declared_paths
+from ..facts.staleness import declared_paths, review_date
 from ..repoview import MODEL_FILE_NAMES, ReadError
 from .workspace import Workspace
 
@@ -83,15 +83,15 @@ class RepoFacts:
         return {m: self.docs[m] for m in models}
 
     # -- git history ---------------------------------------------------------------
-    def history(self, rel: str) -> tuple[ModelHistory | None, str]:
+    def history(self, rel: str, today: _dt.date) -> tuple[ModelHistory | None, str]:
         """The history of model ``rel`` and ``''``; or ``None`` and why it could not be read.
 
-        ``(None, '')`` outside git."""
+        ``(None, '')`` outside git.  ``today``: the date the run judges against."""
         git = self.ws.git
         if git is None:
             return None, ""
         if self._history is None and not self._error:
-            specs = [self._spec(m) for m in self.docs]
+            specs = [self._spec(m, today) for m in self.docs]
             try:
                 self._history = git.model_histories(specs, rev=self.ws.commit)
             except GitError as exc:
@@ -101,7 +101,7 @@ class RepoFacts:
         assert self._history is not None
         return self._history.get(rel), ""
 
-    def _spec(self, rel: str) -> ModelSpec:
+    def _spec(self, rel: str, today: _dt.date) -> ModelSpec:
         from ..git import walk
 
         doc = self.docs[rel]
@@ -131,6 +131,7 @@ class RepoFacts:
             # MG202 does not take an uncommitted edit of comments or layout for a change
             digest=content_digest(doc.data) if paths and doc.ok else None,
             blob=doc.blob_sha or None,
+            reviewed=review_date(doc.data, today) if paths else None,
         )
 
     # -- CODEOWNERS ------------------------------------------------------------------
@@ -180,7 +181,7 @@ def model_facts(
         from ..schema import model_schema, validate
 
         schema_errors = tuple(validate(doc.data, model_schema()))
-    history, error = repo.history(rel) if "history" in uses else (None, "")
+    history, error = repo.history(rel, today) if "history" in uses else (None, "")
     return ModelFacts(
         doc=doc,
         file=rel,

@@ -63,6 +63,10 @@ class ModelSpec(NamedTuple):
     declaration; ``None``: any edit counts.
     ``blob``: the judged version's blob id when it is a git object (``--rev``,
     ``--staged``, audits), so the walk need not read and parse it again.
+    ``reviewed``: the judged version's ``review.last_reviewed`` when it is a date no
+    later than today: code changes committed on or before it are covered by that
+    review whichever touch saw them, so the walk need not judge touches for them
+    (and may leave them out of ``code_changes``).
     """
 
     file: str
@@ -73,6 +77,7 @@ class ModelSpec(NamedTuple):
     owner: str | None = None
     digest: str | None = None
     blob: str | None = None
+    reviewed: _dt.date | None = None
 
 
 class CodeChange(NamedTuple):
@@ -125,6 +130,10 @@ class ModelHistory(NamedTuple):
     #: uncommitted edit of comments or layout only is ``touched_now`` but not this)
     changed_now: bool = False
     change_known: bool = True  # False: its last change lies beyond the shallow boundary
+    #: False: no code change depended on which of the newest touches changed the
+    #: declaration, so they were not compared (``last_change`` is then the newest touch
+    #: and ``cosmetic`` is empty); the code changes are exact either way
+    judged: bool = True
 
 
 def content_digest(data: Any) -> str:

@@ -33,11 +33,17 @@ class Staleness(NamedTuple):
     reviewed: _dt.date | None = None
 
 
-def last_review(facts: ModelFacts) -> _dt.date | None:
-    """``review.last_reviewed`` of the judged version, when it is a date no later than today
+def review_date(data: Any, today: _dt.date) -> _dt.date | None:
+    """``review.last_reviewed`` of a declaration, when it is a date no later than ``today``
     (a review dated in the future is MG200's finding, and reviews nothing)."""
-    when = as_date(facts.doc.get("/review/last_reviewed"))
-    return when if when is not None and when <= facts.today else None
+    review = data.get("review") if isinstance(data, dict) else None
+    when = as_date(review.get("last_reviewed")) if isinstance(review, dict) else None
+    return when if when is not None and when <= today else None
+
+
+def last_review(facts: ModelFacts) -> _dt.date | None:
+    """:func:`review_date` of the judged version."""
+    return review_date(facts.data, facts.today)
 
 
 def code_staleness(facts: ModelFacts) -> Staleness | None:

@@ -43,8 +43,11 @@ records of :mod:`modelgov.facts.history` the rules read:
   ``paths``): the two versions of the file are read through the ``cat-file``
   process as the walk meets the touch (the same blobs the owner history
   reads, each read and parsed once) and compared by what they declare
-  (:func:`~modelgov.facts.history.content_digest`) -- only while the touch
-  can matter: one older than a change the walk already passed is not read;
+  (:func:`~modelgov.facts.history.content_digest`) -- only when the answer
+  depends on it: in a linear history a touch waits (``_Track.pending``) until
+  a code change it would have seen turns up that the judged version's
+  ``review.last_reviewed`` does not cover, or the walk stops or meets a merge;
+  one older than a change the walk already passed is never read;
   a touch that changes
   only comments, whitespace, quoting or key order, or only the file's name
   within its folder, is cosmetic (a move to another folder is a change: the
@@ -118,7 +121,7 @@ class _Track:
 
     __slots__ = (
         "active", "bit", "boundary", "changes", "code", "deleted", "head_blob", "names",
-        "origin_found", "owner_changed", "rx", "spec", "touches", "versions",
+        "origin_found", "owner_changed", "pending", "rx", "spec", "touches", "versions",
     )  # fmt: skip
 
     def __init__(
@@ -141,6 +144,9 @@ class _Track:
         # the touches that changed what it declares (one that a later change already saw
         # is counted without being judged: it cannot change the answer)
         self.changes: list[Commit] = []
+        # touches not judged yet (newest first): in a linear history a touch is judged only
+        # when a code change depends on it (see Walker._resolve)
+        self.pending: list[tuple[Commit, Change]] = []
         self.versions: list[tuple[str, Commit]] = []
         self.code: list[CodeChange] = []
         self.boundary: Commit | None = None
@@ -609,23 +615,40 @@ class Walker:
         if any(p in self.seen for p in c.parents):
             return False
         self.seen.add(c.sha)
-        if len(c.parents) > 1:
-            self.linear = False
         reviewed = self.reviewed
         bits = reviewed.pop(c.sha, 0)
-        seen = bits  # models whose declaration already saw this commit through a later change
-        if self.digests_of is not None and not c.boundary:
+        if len(c.parents) > 1:
+            if self.linear:
+                bits = self._settle(bits)  # from here on every touch is judged as it comes
+            self.linear = False
+        seen = bits  # models whose declaration saw this commit (or may: pending touches)
+        if self.digests_of is not None and not c.boundary and not self.linear:
             self._read_versions(entry, seen)
         for ch in entry.changes:
             for t in list(self.by_name.get(ch.path, ())):
                 if ch.path not in t.active:
                     continue
-                declares = bool(seen & t.bit) or self._declares(t, ch)
+                declares: bool | None
+                if seen & t.bit and not t.pending:
+                    declares = True  # a later change of the declaration saw it already
+                elif self._lazy(t) and not c.boundary and self._needs_versions(t, ch):
+                    t.pending.append((c, ch))
+                    declares = None  # judged if and when a code change depends on it
+                else:
+                    declares = self._declares(t, ch)
                 bits |= _touch(t, c, ch, self.by_name, declares)
         if self.coded and not c.boundary and entry.changes:
             for t in _candidates(entry.changes, self.by_prefix, self.anywhere):
                 if bits & t.bit:
-                    continue
+                    if t.changes or not t.pending:
+                        continue  # seen by a change of the declaration
+                    # seen only through touches not judged yet
+                    reviewed_on = t.spec.reviewed
+                    if reviewed_on is not None and c.date <= reviewed_on:
+                        continue  # covered by the review the judged version records, either way
+                    if self._resolve(t):
+                        continue
+                    bits &= ~t.bit  # those touches changed nothing: this commit is unseen
                 files = _code_files(t, entry.changes)
                 if files:
                     t.code.append(
@@ -634,6 +657,41 @@ class Walker:
         for p in c.parents:
             reviewed[p] = reviewed.get(p, 0) | bits
         return True
+
+    def _lazy(self, t: _Track) -> bool:
+        """Whether a touch of ``t`` may wait to be judged until a code change depends on it:
+        in a linear history, before any change of its declaration is known."""
+        return self.linear and t.rx is not None and self.digests_of is not None and not t.changes
+
+    def _needs_versions(self, t: _Track, ch: Change) -> bool:
+        """Whether telling if this touch changed the declaration takes reading its versions."""
+        moved = ch.status == "R" and ch.old_path.rpartition("/")[0] != ch.path.rpartition("/")[0]
+        return self._judged(t, ch) and not moved
+
+    def _resolve(self, t: _Track) -> bool:
+        """Judge ``t``'s pending touches, newest first, until one changed the declaration.
+
+        ``True`` when one did: it and the older pending touches (which it saw) are changes,
+        the newer ones cosmetic.  ``False``: none did (all cosmetic).  In a linear
+        history every pending touch is a descendant of what is walked next, so this is
+        exactly what judging each touch as it came would have decided."""
+        pending, t.pending = t.pending, []
+        for i, (_c, ch) in enumerate(pending):
+            if self._declares(t, ch):
+                keep = {pc.sha for pc, _ in pending[i:]} | {x.sha for x in t.changes}
+                t.changes = [x for x in t.touches if x.sha in keep]
+                return True
+        return False
+
+    def _settle(self, bits: int) -> int:
+        """Judge every pending touch (a merge ends the linear history); ``bits`` without the
+        bits of models whose pending touches all turned out cosmetic."""
+        for t in self.tracks:
+            if t.pending and not t.changes and not self._resolve(t):
+                bits &= ~t.bit
+            elif t.pending:
+                self._resolve(t)
+        return bits
 
     def _judged(self, t: _Track, ch: Change) -> bool:
         """Whether this touch needs both versions read to tell whether it is a change."""
@@ -671,9 +729,10 @@ class Walker:
             return t.rx is None or self.digests_of is None  # a rename or a mode change only
         if not self._judged(t, ch):
             return True
-        if ch.old_blob not in self.digests or ch.new_blob not in self.digests:
+        missing = [b for b in (ch.old_blob, ch.new_blob) if b not in self.digests]
+        if missing:
             assert self.digests_of is not None
-            self.digests.update(self.digests_of([ch.old_blob, ch.new_blob]))
+            self.digests.update(self.digests_of(missing))
         old, new = self.digests.get(ch.old_blob), self.digests.get(ch.new_blob)
         # a version that does not load: the edit broke or fixed the file, a real change
         return old is None or new is None or old != new
@@ -697,6 +756,11 @@ class Walker:
                 return False  # its newest state is not known yet
             if t.deleted:
                 continue  # not committed: no history rule judges it
+            if t.rx is not None and t.pending and not t.changes and not self._resolve(t):
+                # the touches walked changed nothing: what is older is unseen by them
+                for commit in self.reviewed:
+                    self.reviewed[commit] &= ~t.bit
+                frontier = list(self.reviewed.values())
             if t.rx is not None and (not t.changes or not all(bits & t.bit for bits in frontier)):
                 return False
             owner = t.spec.owner
@@ -710,6 +774,11 @@ class Walker:
         return True
 
     def result(self, *, cut: bool = False) -> Walk:
+        for t in self.tracks:
+            # a code change to report needs the last change named; a shallow clone or a
+            # missing creation needs to know whether a change was seen at all
+            if t.pending and (t.code or self.shallow or not t.changes):
+                self._resolve(t)
         self.cut = cut
         return Walk(
             rev=self.rev,
@@ -721,10 +790,15 @@ class Walker:
 
 
 def _touch(
-    t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]], declares: bool = True
+    t: _Track,
+    c: Commit,
+    ch: Change,
+    by_name: dict[str, list[_Track]],
+    declares: bool | None = True,
 ) -> int:
     """Record that ``c`` changed the tracked file; return the track's bit if it changed what
-    the file declares (``declares``: the caller compared the versions), else 0."""
+    the file declares (``declares``: the caller compared the versions) or may have (``None``:
+    pending, see :meth:`Walker._resolve`), else 0."""
 
     def forget(name: str) -> None:
         t.active.discard(name)
@@ -750,7 +824,7 @@ def _touch(
     if t.head_blob is None:
         t.head_blob = ch.new_blob
     t.touches.append(c)
-    if declares:
+    if declares is True:
         t.changes.append(c)
     if len(t.versions) < MAX_VERSIONS:
         t.versions.append((ch.new_blob, c))
@@ -766,7 +840,7 @@ def _touch(
         forget(ch.path)
         if not t.active:
             t.origin_found = True
-    return t.bit if declares else 0
+    return 0 if declares is False else t.bit
 
 
 def _candidates(
@@ -839,7 +913,12 @@ def finish(
             # an uncommitted edit of comments or layout only is not a change of the declaration
             head = _digest(t.head_blob, walked.digests, objects)
             changed_now = head is None or head != spec.digest
-        cosmetic = touches[: touches.index(changes[0])] if changes else touches
+        judged = not t.pending  # pending: no code change depended on those touches
+        if judged:
+            cosmetic = touches[: touches.index(changes[0])] if changes else touches
+            last_change = changes[0] if changes else None
+        else:
+            cosmetic, last_change = [], touches[0]
         out[spec.file] = ModelHistory(
             file=spec.file,
             rev=walked.rev,
@@ -856,10 +935,11 @@ def finish(
             # owner history is then only consulted up to its most recent change)
             origin_known=t.origin_found or not committed or walked.cut,
             complete=not walked.cut,
-            last_change=changes[0] if changes else None,
+            last_change=last_change,
             cosmetic=tuple(cosmetic),
             changed_now=changed_now,
-            change_known=bool(changes) or not committed,
+            change_known=bool(changes) or not judged or not committed,
+            judged=judged,
         )
     return out
 
