@@ -70,7 +70,7 @@ def imports(env: dict[str, str], gitpython: Path | None, repeat: int) -> None:
         "click": "import click",
         "yaml + CSafeLoader": "import yaml; yaml.CSafeLoader",
         "jsonschema": "import jsonschema",
-        "modelgov.cli": "import modelgov.cli",
+        "modelgov.cli": "try:\n    import modelgov.cli.app  # the click CLI (a package since the cli split)\nexcept ImportError:\n    import modelgov.cli",
     }
     if gitpython is not None:
         stmts["git (GitPython)"] = "import git"

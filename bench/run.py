@@ -771,7 +771,10 @@ IMPORTS = (
     ("click", "import click"),
     ("yaml + CSafeLoader", "import yaml; yaml.CSafeLoader"),
     ("jsonschema", "import jsonschema"),
-    ("modelgov.cli", "import modelgov.cli"),
+    (
+        "modelgov.cli",
+        "try:\n    import modelgov.cli.app  # the click CLI (a package since the cli split)\nexcept ImportError:\n    import modelgov.cli",
+    ),
     ("modelgov.commands.check", "import modelgov.commands.check"),
 )
 

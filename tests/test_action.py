@@ -209,8 +209,15 @@ def _parse_output_file(path: Path) -> dict[str, str]:
 class Runner:
     """Run the ``run:`` steps of a composite action as the Actions runner does."""
 
-    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str]) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        temp: Path,
+        inputs: dict[str, str],
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.action = _action()
+        self.extra_env = dict(env or {})
         self.workspace = workspace
         self.temp = temp
         self.inputs = {
@@ -254,6 +261,7 @@ class Runner:
         )
         for name, value in self.inputs.items():
             env[f"INPUT_{name.upper()}"] = value
+        env.update(self.extra_env)
         return env
 
     def run(self, *, only: set[str] | None = None, skip: frozenset[str] = frozenset()) -> Run:
@@ -297,11 +305,43 @@ class Runner:
         return Run(exit_code, "".join(log), outputs, "".join(summary), dict(self.steps))
 
 
+#: Modules a pull request could add at the root of the checkout to run code in the job,
+#: if any step imported from the workspace (``python -m`` and ``python -`` put the current
+#: folder first on sys.path): what modelgov imports, what the install step runs, and the
+#: modules Python looks for at start-up.
+PAYLOADS = (
+    "yaml.py", "json.py", "click/__init__.py", "jsonschema.py", "re.py", "typing.py",
+    "modelgov/__init__.py", "modelgov/__main__.py", "venv.py", "venv/__main__.py",
+    "pip/__init__.py", "pip/__main__.py", "ensurepip/__init__.py", "ensurepip/__main__.py",
+    "sitecustomize.py", "usercustomize.py",
+)  # fmt: skip
+
+
+def plant_payloads(workspace: Path, markers: Path) -> None:
+    """Each payload, when imported or run, leaves a marker named after itself."""
+    markers.mkdir(parents=True, exist_ok=True)
+    for rel in PAYLOADS:
+        path = workspace / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mark = markers / rel.replace("/", "_")
+        path.write_text(
+            f"open({str(mark)!r}, 'w').close()\nraise SystemExit('payload {rel} ran')\n",
+            encoding="utf-8",
+        )
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Run the install step once (pip installs this checkout into a venv in RUNNER_TEMP)."""
+def payload_markers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("payload-markers")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, payload_markers: Path) -> dict[str, str]:
+    """Run the install step once (pip installs this checkout into a venv in RUNNER_TEMP),
+    in a workspace full of payloads (see :func:`test_the_install_step_runs_no_workspace_code`)."""
     temp = tmp_path_factory.mktemp("runner-temp-shared")
-    workspace = tmp_path_factory.mktemp("empty-workspace")
+    workspace = tmp_path_factory.mktemp("hostile-workspace")
+    plant_payloads(workspace, payload_markers / "install")
     runner = Runner(workspace, temp, {})
     result = runner.run(only={"install"})
     assert result.exit_code == 0, result.log
@@ -423,3 +463,109 @@ def test_action_rejects_a_version_that_is_not_one(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.log
     assert "the version input must be a version number" in result.log
     assert not (tmp_path / "modelgov-venv").exists()
+
+
+# ------------------------------------------ no code of the checked-out repository runs
+
+
+def test_the_install_step_runs_no_workspace_code(
+    installed: dict[str, str], payload_markers: Path
+) -> None:
+    """The install step ran (in the fixture) in a workspace full of payloads."""
+    assert installed["python"]
+    assert sorted(p.name for p in (payload_markers / "install").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_no_step_runs_code_a_pull_request_adds(
+    make_repo: Any, tmp_path: Path, installed: dict[str, str]
+) -> None:
+    """A pull request adds yaml.py, json.py, a modelgov/ package ... at the root: the
+    check and summary steps, run in the checkout, import none of them."""
+    repo: GitRepoBuilder = make_repo("workspace", example=COMPLIANT)
+    markers = tmp_path / "markers"
+    plant_payloads(repo.path, markers)
+    repo.commit("a pull request with payloads")
+    result = _action_run(repo.path, tmp_path, installed)
+    assert sorted(p.name for p in markers.iterdir()) == [], result.log
+    assert result.exit_code == 0, result.log
+    assert "All clear: 1 model checked" in result.log
+    assert result.outputs["errors"] == "0" and result.outputs["warnings"] == "0"
+
+
+def _wheel(folder: Path, dist: str, version: str, main: str) -> Path:
+    """A wheel of a distribution ``dist`` holding a ``modelgov`` package whose
+    ``python -m modelgov`` runs ``main`` (a stand-in: no network, no build)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    stem = dist.replace("-", "_")
+    info = f"{stem}-{version}.dist-info"
+    files = {
+        "modelgov/__init__.py": "",
+        "modelgov/__main__.py": main,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{name},sha256={digest.decode()},{len(text.encode())}")
+    record.append(f"{info}/RECORD,,")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+        zf.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+def _install_version(tmp_path: Path, wheels: Path, version: str = "0.1.0") -> Run:
+    """The install step with ``version:``, pip fed from a folder of wheels only."""
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    env = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+    runner = Runner(tmp_path / "empty", temp, {"version": version}, env=env)
+    (tmp_path / "empty").mkdir()
+    return runner.run(only={"install"})
+
+
+@pytest.mark.slow
+def test_the_version_input_installs_modelgov_lint_and_checks_it(tmp_path: Path) -> None:
+    """``version:`` installs the distribution modelgov-lint (the PyPI name modelgov is
+    another project's) and accepts it when its --version names modelgov and that version."""
+    wheels = tmp_path / "wheels"
+    # the other project's distribution, under the name this one does not use
+    _wheel(wheels, "modelgov", "0.1.0", "print('modelgov 0.1.0 by someone else')\n")
+    _wheel(
+        wheels,
+        "modelgov-lint",
+        "0.1.0",
+        "import sys\nif sys.argv[1:] == ['--version']:\n    print('modelgov, version 0.1.0')\n",
+    )
+    result = _install_version(tmp_path, wheels)
+    assert result.exit_code == 0, result.log
+    assert result.steps["install"]["python"].startswith(str(tmp_path / "runner-temp"))
+    assert "modelgov, version 0.1.0" in result.log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "main",
+    [
+        "print('acme-governance 9.9')\n",  # another program entirely
+        "print('modelgov, version 2.0.0')\n",  # this name, but not the version asked for
+        "raise SystemExit(3)\n",  # prints nothing
+    ],
+    ids=["foreign", "wrong-version", "silent"],
+)
+def test_the_version_input_refuses_a_foreign_package(tmp_path: Path, main: str) -> None:
+    wheels = tmp_path / "wheels"
+    _wheel(wheels, "modelgov-lint", "0.1.0", main)
+    result = _install_version(tmp_path, wheels)
+    assert result.exit_code == 2, result.log
+    assert "::error title=modelgov::the package installed is not modelgov 0.1.0" in result.log
+    assert "python" not in result.steps["install"], result.steps

@@ -525,3 +525,15 @@ def test_private_repos_get_the_header_through_the_environment(
     assert env["GIT_TERMINAL_PROMPT"] == "0" and env["GIT_CONFIG_NOSYSTEM"] == "1"
     monkeypatch.setenv("MODELGOV_GIT_AUTH_HOST", "evil.com/ x")  # not a host: no header
     assert "GIT_CONFIG_KEY_0" not in _remote_env(tmp_path)
+
+
+def test_workers_start_only_when_they_pay() -> None:
+    from modelgov.audit.runner import REPOS_PER_WORKER, workers_for
+
+    local = [discovery.RepoSpec(ident=f"r{i}", kind="path", location=f"/r{i}") for i in range(200)]
+    url = discovery.RepoSpec(ident="u", kind="url", location="https://example.com/u.git")
+    assert workers_for(local[:5], 8) == 1  # five local repos: faster in this process
+    assert workers_for(local[: 2 * REPOS_PER_WORKER], 8) == 2
+    assert workers_for(local, 2) == 2
+    assert workers_for(local, 1) == 1
+    assert workers_for([*local[:2], url], 8) == 3  # a clone always pays

@@ -126,7 +126,7 @@ def test_benchmark_measures_a_committed_snapshot(tmp_path: Path) -> None:
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["machine"]["commit"] == f"HEAD = {head[:12]} (snapshot)"
     snapshot = tmp_path / "work" / "snapshots" / head[:12] / "src"
-    assert (snapshot / "modelgov" / "cli.py").is_file()
+    assert (snapshot / "modelgov" / "cli" / "__init__.py").is_file()
     check = result["measurements"]["check 30 commits"]
     assert f"PYTHONPATH={snapshot} {snapshot.parent / 'bin' / 'modelgov'} check" in check["command"]
     assert check["median"] > 0

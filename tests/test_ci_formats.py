@@ -159,8 +159,12 @@ def test_sarif_waived_findings_are_suppressed(waived_model: Path) -> None:
     (res,) = doc["runs"][0]["results"]
     assert res["ruleId"] == "MG131"
     (sup,) = res["suppressions"]
-    assert sup["kind"] == "external"
+    # the waiver is declared in the analysed model.yaml: an in-source suppression, located
+    assert sup["kind"] == "inSource"
     assert sup["status"] == "accepted"
+    where = sup["location"]
+    assert where["physicalLocation"]["artifactLocation"]["uri"] == "model.yaml"
+    assert where["logicalLocations"][0]["fullyQualifiedName"] == "/waivers/0"
     assert "registry migration lands in January" in sup["justification"]
     assert "ops-lead@example.com" in sup["justification"]
     assert sup["properties"]["ticket"] == "OPS-42"
@@ -215,6 +219,94 @@ def test_sarif_fingerprints_survive_moving_unrelated_lines(tmp_path: Path) -> No
         _fingerprints(folder)[("MG131", "/rollback/max_minutes")][0]
         == (before[("MG131", "/rollback/max_minutes")][0])
     )
+
+
+def test_sarif_every_builtin_rule_links_its_section_of_the_docs() -> None:
+    doc = json.loads(_check(str(COMPLIANT), "--format", "sarif", code=0))
+    rules_md = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text("utf-8")
+    # GitHub's anchor of a heading: lower case, spaces to hyphens, punctuation dropped
+    anchors = {
+        re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", rules_md, re.M)
+    }
+    descriptors = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert len(descriptors) == len(list(full_registry()))
+    for desc in descriptors:
+        base, _, anchor = desc["helpUri"].partition("#")
+        assert base == "https://github.com/modelgov/modelgov/blob/main/docs/rules.md"
+        assert anchor == f"{desc['id'].lower()}-{desc['name']}"
+        assert anchor in anchors, f"docs/rules.md has no section for {desc['id']}"
+
+
+# -------------------------------------------------------------- GitLab Code Quality
+
+
+def _gitlab(folder: Path, *args: str) -> list[dict[str, Any]]:
+    result = run_cli("check", str(folder), "--format", "gitlab", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    report: list[dict[str, Any]] = json.loads(result.stdout)
+    return report
+
+
+def test_gitlab_code_quality_carries_every_finding() -> None:
+    report = _gitlab(BROKEN)
+    findings = _json(str(BROKEN))["findings"]
+    assert len(report) == len(findings) == 19
+    for issue, f in zip(report, findings, strict=True):
+        assert set(issue) == {
+            "type", "description", "check_name", "fingerprint", "severity", "location", "content",
+        }  # fmt: skip
+        body = issue["content"]["body"]
+        assert f"`{f['pointer']}`, line {f['line']} column {f['col']}" in body
+        assert "policy default (sha256:" in body
+        assert issue["check_name"] == f["rule"]
+        assert issue["description"].startswith(f"{f['rule']} {f['message']}")
+        assert f["hint"] in issue["description"]
+        assert (
+            issue["severity"]
+            == {"error": "major", "warning": "minor", "note": "info"}[f["severity"]]
+        )
+        assert issue["location"] == {
+            "path": f["file"],
+            "lines": {"begin": f["line"], "end": f["line"]},
+        }
+        assert re.fullmatch(r"[0-9a-f]{64}", issue["fingerprint"])
+    assert len({i["fingerprint"] for i in report}) == len(report)
+    assert _gitlab(COMPLIANT) == []
+
+
+def test_gitlab_fingerprints_survive_moving_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(BROKEN, folder)
+    before = {
+        (i["check_name"], i["fingerprint"]): i["location"]["lines"]["begin"]
+        for i in _gitlab(folder)
+    }
+    model = folder / "model.yaml"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(
+        "# header\n\n# more\n" + text.replace("review:", "\n# review\nreview:"), "utf-8"
+    )
+    after = {
+        (i["check_name"], i["fingerprint"]): i["location"]["lines"]["begin"]
+        for i in _gitlab(folder)
+    }
+    assert set(before) == set(after)
+    assert all(after[k] > before[k] for k in before)  # every line moved, no identity did
+
+
+def test_gitlab_waived_findings_are_info(waived_model: Path) -> None:
+    (issue,) = _gitlab(waived_model)
+    assert issue["severity"] == "info" and issue["check_name"] == "MG131"
+    assert "waived until 2027-01-15 by ops-lead@example.com, OPS-42" in issue["description"]
+
+
+def test_gitlab_hostile_text_stays_data(tmp_path: Path) -> None:
+    folder = _hostile(tmp_path)
+    report = _gitlab(tmp_path)
+    assert report and all(i["location"]["path"].endswith("/a,b:c/model.yaml") for i in report)
+    assert any("::add-mask::" in i["description"] for i in report)  # as text, in JSON
+    assert folder.is_dir()
 
 
 # --------------------------------------------------------------------- JUnit
@@ -324,12 +416,25 @@ def test_github_escaping_matches_the_runner() -> None:
         assert _runner_unescape(escape_property(text), prop=True) == text
 
 
+def _limit_notice(commands: list[tuple[str, dict[str, str], str]]) -> tuple[str, str]:
+    """The leading notice that says how many annotations GitHub will not show."""
+    name, props, message = commands[0]
+    assert name == "notice" and props["title"].startswith("modelgov: ")
+    assert set(props) == {"title"}  # no file: it annotates the run, not a line
+    return props["title"], message
+
+
 def test_github_annotations_carry_every_fact() -> None:
     log = _check(str(BROKEN), str(COMPLIANT), "--format", "github", code=1)
     commands = _runner_parse(log)
     findings = _json(str(BROKEN), str(COMPLIANT))["findings"]
-    assert len(commands) == len(findings) == len(log.splitlines())
-    for (name, props, message), f in zip(commands, findings, strict=True):
+    # one annotation per finding, after the notice about GitHub's 10 per kind (19 errors)
+    assert len(commands) == len(findings) + 1 == len(log.splitlines())
+    title, message = _limit_notice(commands)
+    assert title == "modelgov: 9 findings not annotated"
+    assert "9 of 19 errors are not shown" in message
+    assert "summary" in message and "code scanning" in message
+    for (name, props, message), f in zip(commands[1:], findings, strict=True):
         assert name == {"error": "error", "warning": "warning", "note": "notice"}[f["severity"]]
         assert props == {
             "file": f["file"],
@@ -340,6 +445,33 @@ def test_github_annotations_carry_every_fact() -> None:
         assert message.startswith(f["message"] + "\n")
         assert f"hint: {f['hint']}" in message
         assert f["pointer"] in message
+
+
+@pytest.mark.parametrize(
+    ("errors", "warnings", "notes", "hidden"),
+    [
+        (10, 10, 10, {}),
+        (11, 0, 0, {"error": 1}),
+        (19, 12, 0, {"error": 9, "warning": 2}),
+        # the notice takes one of the ten notice places: nine findings' notices are shown
+        (11, 0, 10, {"error": 1, "notice": 1}),
+        (0, 0, 12, {"notice": 3}),
+    ],
+)
+def test_github_limit_counts_what_is_not_shown(
+    errors: int, warnings: int, notes: int, hidden: dict[str, int]
+) -> None:
+    from collections import Counter
+
+    from modelgov.reporters import github
+
+    counts = Counter({"error": errors, "warning": warnings, "notice": notes})
+    assert github.hidden(counts) == hidden
+    if hidden:
+        notice = github.limit_notice(hidden, counts)
+        assert notice.startswith("::notice title=modelgov%3A ")
+        for kind, n in hidden.items():
+            assert f"{n} of {counts[kind]} {kind}s" in notice
 
 
 def test_github_waived_findings_are_notices(waived_model: Path) -> None:
@@ -355,8 +487,11 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
     log = _check(str(tmp_path), "--format", "github", code=1)
     assert "\x1b" not in log and "\r" not in log
     lines = log.splitlines()
-    assert lines and all(re.match(r"::(error|warning|notice) file=", line) for line in lines)
     commands = _runner_parse(log)
+    if len(commands) > 10:  # more than GitHub shows: the notice that says so comes first
+        _limit_notice(commands)
+        lines, commands = lines[1:], commands[1:]
+    assert lines and all(re.match(r"::(error|warning|notice) file=", line) for line in lines)
     assert len(commands) == len(lines)
     assert {name for name, _, _ in commands} <= {"error", "warning", "notice"}
     assert all(props["file"].endswith("/a,b:c/model.yaml") for _, props, _ in commands)
@@ -369,7 +504,8 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
 def test_auto_is_github_plus_text_in_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out = _check(str(BROKEN), code=1)
-    assert out.startswith("::error file=examples/broken/model.yaml,")
+    assert out.startswith("::notice title=modelgov%3A 9 findings not annotated::")
+    assert out.splitlines()[1].startswith("::error file=examples/broken/model.yaml,")
     assert "Failed:" in out and "hint:" in out
     monkeypatch.delenv("GITHUB_ACTIONS")
     assert "::error" not in _check(str(BROKEN), code=1)
@@ -389,7 +525,7 @@ def test_several_formats_in_one_run(tmp_path: Path) -> None:
         f"markdown={md}",
         code=1,
     )
-    assert out.startswith("::error ")
+    assert out.splitlines()[1].startswith("::error ")
     _validate_sarif(json.loads(sarif.read_text(encoding="utf-8")))
     assert ET.parse(junit).getroot().tag == "testsuites"
     assert md.read_text(encoding="utf-8").startswith("### :x: modelgov failed")

@@ -64,6 +64,7 @@ EXTENSIONS = {
     ("check", "sarif"): "sarif",
     ("check", "junit"): "xml",
     ("check", "github"): "txt",
+    ("check", "gitlab"): "json",
     ("check", "markdown"): "md",
     ("audit", "table"): "txt",
     ("audit", "json"): "json",

@@ -117,7 +117,7 @@ def test_check_never_loads_the_clone_code(tmp_path: Path) -> None:
     """A check that walks the history (``walk``) and still has no use for remotes."""
     code = (
         "import sys\n"
-        "from modelgov.entry import main\n"
+        "from modelgov.cli import main\n"
         f"code = main(['check', {str(COMPLIANT)!r}, '--output', {str(tmp_path / 'r.txt')!r}])\n"
         "sys.stderr.write(f'exit={code} walk={\"modelgov.git.walk\" in sys.modules} '\n"
         "                 f'remote={\"modelgov.git.remote\" in sys.modules}')\n"
@@ -132,11 +132,13 @@ def test_check_never_loads_the_clone_code(tmp_path: Path) -> None:
 # -- the import graph: layers depend downward only -------------------------------------------
 
 #: Layers from the bottom up; a module may import its own layer and those below it.
-#: The longest matching prefix places a module (``modelgov.audit.cli`` is command-line code,
-#: ``modelgov.audit.render`` a pure renderer of reports).
+#: The longest matching prefix places a module (``modelgov.audit.render`` is a pure renderer
+#: of reports, the rest of ``modelgov.audit`` runs audits).  ``modelgov.cli`` is the one
+#: command-line package: nothing below it imports it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
+     "modelgov.bounded",
      "modelgov.people", "modelgov.facts"),
     ("modelgov.git", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config"),
@@ -144,8 +146,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
-    ("modelgov.cli", "modelgov.checkargs", "modelgov.entry", "modelgov.__main__",
-     "modelgov.audit.cli"),
+    ("modelgov.cli", "modelgov.__main__"),
 )  # fmt: skip
 #: Reporters are pure functions of results: these are all they may import.
 PURE = {
@@ -211,6 +212,33 @@ def test_no_module_below_the_commands_imports_a_command() -> None:
         if name.startswith("modelgov.commands")
     ]
     assert offenders == []
+
+
+def test_the_command_line_is_one_package_on_top() -> None:
+    """Only ``modelgov/cli/`` (and ``__main__``) parse argv; nothing else imports them, and
+    its click-free half (the fast path of ``check``) imports no click."""
+    cli = SRC / "cli"
+    assert sorted(p.name for p in cli.glob("*.py")) == [
+        "__init__.py", "app.py", "audit.py", "fast.py", "options.py",
+    ]  # fmt: skip
+    for gone in ("entry.py", "cli.py", "checkargs.py", "audit/cli.py"):
+        assert not (SRC / gone).exists(), f"{gone} moved into modelgov/cli/"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in sorted(SRC.rglob("*.py"))
+        if cli not in path.parents and path.name != "__main__.py"
+        for line, name in modelgov_imports(path)
+        if name == "modelgov.cli" or name.startswith("modelgov.cli.")
+    ]
+    assert offenders == []
+    clicky = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in (cli / "__init__.py", cli / "fast.py", cli / "options.py")
+        for line, name in imported(path, ast.parse(path.read_text(encoding="utf-8")))
+        if name == "click" or name.startswith("click.")
+    ]
+    assert clicky == [], "the fast path of check must not import click"
+    assert layer("modelgov.cli.options") == layer("modelgov.cli") == len(LAYERS) - 1
 
 
 def test_reporters_are_pure_functions_of_results() -> None:

@@ -137,7 +137,7 @@ def test_manifest_validates_with_pre_commit() -> None:
 def test_hook_uses_only_options_the_cli_offers() -> None:
     import click
 
-    from modelgov.cli import cli
+    from modelgov.cli.app import cli
 
     scripts = _console_scripts()
     manifest = yaml.safe_load((ROOT / hooks.MANIFEST).read_text(encoding="utf-8"))
@@ -180,10 +180,19 @@ def test_readme_snippet_is_a_valid_config(tmp_path: Path) -> None:
     config.write_text(blocks[0], encoding="utf-8")
     data = yaml.safe_load(blocks[0])
     assert data["repos"][0]["hooks"][0]["id"] == "modelgov"
-    from modelgov import __version__
-
-    assert data["repos"][0]["rev"] == f"v{__version__}"
+    # no release is tagged yet: the snippet pins a commit of this repository that has the hook
+    rev = data["repos"][0]["rev"]
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), rev
     assert data["repos"][0]["repo"] == "https://github.com/modelgov/modelgov"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    if (ROOT / ".git").exists():
+        found = subprocess.run(
+            ["git", "-C", str(ROOT), "cat-file", "-e", f"{rev}:{hooks.MANIFEST}"],
+            capture_output=True,
+            check=False,
+            env=env,
+        )
+        assert found.returncode == 0, f"{rev} is not a commit of this repository with the hook"
     result = subprocess.run(
         [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
         capture_output=True,
@@ -193,7 +202,35 @@ def test_readme_snippet_is_a_valid_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _readme_rev() -> str:
+    blocks = re.findall(r"```yaml\n(.*?)```", _readme_section("pre-commit"), re.S)
+    rev: str = yaml.safe_load(blocks[0])["repos"][0]["rev"]
+    return rev
+
+
 # ------------------------------------------------------------ the real hook
+
+
+@pytest.mark.slow
+def test_the_readme_snippet_blocks_a_broken_model(
+    make_repo: object, hook_rev: str, pre_commit_home: Path
+) -> None:
+    """The README's config as a user pastes it, its ``repo:`` pointed at this checkout
+    (the tests reach no GitHub): pre-commit installs the pinned commit and runs it."""
+    rev = _readme_rev()
+    snippet = re.findall(r"```yaml\n(.*?)```", _readme_section("pre-commit"), re.S)[0]
+    config = snippet.replace("https://github.com/modelgov/modelgov", str(ROOT))
+    assert f"rev: {rev}" in config and str(ROOT) in config
+    repo: GitRepoBuilder = make_repo(example=COMPLIANT)  # type: ignore[operator]
+    repo.write(".pre-commit-config.yaml", config)
+    repo.commit("model and hook config")
+    passed = _pre_commit("run", "--all-files", cwd=repo.path, home=pre_commit_home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    _break(repo)
+    repo.git("add", "-A")
+    broken = _pre_commit("run", "--all-files", cwd=repo.path, home=pre_commit_home)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "model.yaml:33:16: error MG131" in broken.stdout
 
 
 @pytest.mark.slow

@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from modelgov import checkargs
-from modelgov.audit import cli as audit_cli
 from modelgov.audit.render import RENDERERS
+from modelgov.cli import options
 from modelgov.registry import builtin
 from modelgov.reporters import REPORTERS
 from modelgov.rules import BUILTIN, BUILTIN_MODULES
@@ -27,10 +26,14 @@ def test_every_reporter_and_renderer_renders() -> None:
         for name, path in table.items():
             render = importlib.import_module(path).render
             params = inspect.signature(render).parameters
-            assert list(params)[1:] == ["color"], (name, list(params))
-            assert params["color"].kind is inspect.Parameter.KEYWORD_ONLY
+            # the text format also takes -q and --statistics (keyword-only, defaulted)
+            extra = ["quiet", "statistics"] if (table, name) == (REPORTERS, "text") else []
+            assert list(params)[1:] == ["color", *extra], (name, list(params))
+            for key in ("color", *extra):
+                assert params[key].kind is inspect.Parameter.KEYWORD_ONLY
+                assert params[key].default is False
 
 
 def test_format_choices_come_from_the_registries() -> None:
-    assert ("auto", *REPORTERS) == checkargs.FORMAT_NAMES
-    assert tuple(audit_cli.AUDIT_FORMATS) == tuple(RENDERERS)
+    assert ("auto", *REPORTERS) == options.choices_of(options.CHECK_FORMAT)
+    assert tuple(RENDERERS) == options.choices_of(options.AUDIT_FORMAT)

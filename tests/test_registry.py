@@ -217,7 +217,7 @@ def test_a_digest_version_matches_the_digest_tag(
 def test_without_registry_nothing_connects_and_mlflow_is_not_imported(model_dir: Path) -> None:
     code = (
         "import sys\n"
-        "from modelgov.entry import main\n"
+        "from modelgov.cli import main\n"
         f"rc = main(['check', {str(model_dir)!r}, '--format', 'json'])\n"
         "sys.stderr.write(f'rc={rc} mlflow={\"mlflow\" in sys.modules}')\n"
     )

@@ -36,7 +36,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    (built,) = out.glob("modelgov-*.whl")
+    (built,) = out.glob("modelgov_lint-*.whl")  # the distribution name (issue 17)
     return built
 
 

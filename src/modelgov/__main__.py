@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from .entry import main
+from .cli import main
 
 raise SystemExit(main())

@@ -95,21 +95,28 @@ def parse_config(raw: bytes, name: str, shown: str, path: Path | None) -> Config
             raise ConfigError(f"{shown} is not valid TOML: {exc}") from None
         except RecursionError:
             raise ConfigError(f"{shown} nests too deeply to be read") from None
+        from .document import MAX_INT_DIGITS, huge_int_at
+
+        if (at := huge_int_at(data)) is not None:
+            raise ConfigError(
+                f"{shown}: [tool.modelgov] holds an integer of more than {MAX_INT_DIGITS} "
+                f"digits at {at}"
+            )
     else:
         data = load_yaml(text, f"config {shown}")
     return config_from_data(data if data is not None else {}, path, where=shown)
 
 
-def load_yaml(text: str, shown: str) -> Any:
+def load_yaml(text: str, shown: str, *, max_values: int | None = None) -> Any:
     """YAML of a file modelgov reads besides model.yaml (configs, packs, rosters, cases).
 
     Read by the bounded loader of :mod:`modelgov.document`: aliases, nesting
     depth, value counts and scalar sizes are capped as for a model.yaml, so an
     alias bomb or a deeply nested list is a clear error, never a hang or a crash.
     """
-    from .document import NOT_MAPPING, load_text
+    from .document import MAX_VALUES, NOT_MAPPING, load_text
 
-    doc = load_text(shown, text)
+    doc = load_text(shown, text, max_values=max_values or MAX_VALUES)
     # an empty file, or one that is not a mapping: the caller says what it expected
     problems = [p for p in doc.problems if p.rule != NOT_MAPPING]
     if problems:

@@ -30,11 +30,12 @@ pre-commit hook stays fast for everyone else.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from . import bounded
 from .errors import PolicyError, unknown_keys
 from .findings import Finding, Severity
 from .registry import Registry
@@ -54,51 +55,14 @@ CUSTOM_KEYS = {
     "passes",
 }
 RESERVED_PREFIX = "MG"
-#: Time one custom rule may take on one model.  Its schema's ``pattern`` keywords run
-#: Python regular expressions over values of an untrusted model.yaml (and an audit
-#: applies the custom rules a repository's own config adds): a backtracking pattern
-#: must cost a finding, never a hung run.
-RULE_SECONDS = 2.0
-
-
-class _TooSlow(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`_TooSlow` in the block after ``seconds`` (main thread, POSIX timers).
-
-    Python's regex engine checks for signals while it backtracks, so the
-    alarm interrupts it.  Elsewhere (another thread, no ``setitimer``) the
-    block runs unbounded.
-    """
-    import signal
-    import threading
-
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        yield
-        return
-
-    def expire(_signum: int, _frame: object) -> None:
-        raise _TooSlow
-
-    import time
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    started = time.monotonic()
-    outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer > 0:  # someone else's timer was running: give it back what is left
-            left = max(outer - (time.monotonic() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, left, interval)
+#: Time one custom rule may take on one model, and all of them on one repository in a run.
+#: Their schemas' ``pattern`` keywords run Python regular expressions over values of an
+#: untrusted model.yaml (and an audit applies the custom rules a repository's own config
+#: adds): a backtracking pattern must cost one finding, never a hung run
+#: (:mod:`modelgov.bounded`).
+RULE_SECONDS = bounded.CALL_SECONDS
+RUN_SECONDS = bounded.RUN_SECONDS
+_SERIAL = itertools.count()
 
 
 def _validator(schema: Any, where: str) -> Any:
@@ -150,26 +114,28 @@ def make_rule(spec: Any, where: str) -> Rule:
     when = _validator(spec["when"], f"{where}: `when`") if "when" in spec else None
     require = _validator(spec["require"], f"{where}: `require`")
 
+    def judge(instance: Any) -> list[Any] | None:
+        if when is not None and not when.is_valid(instance):
+            return None
+        return sorted(
+            require.iter_errors(instance), key=lambda e: (len(e.absolute_path), str(e.message))
+        )
+
+    key = f"custom\0{rid}\0{next(_SERIAL)}"  # this rule object: one stop reported per run
+
     def check(ctx: RuleContext) -> Iterator[Finding]:
         if not ctx.doc.ok:
             return
-        instance = ctx.facts.instance
-        try:
-            with _time_limit(RULE_SECONDS):
-                if when is not None and not when.is_valid(instance):
-                    return
-                errors = sorted(
-                    require.iter_errors(instance),
-                    key=lambda e: (len(e.absolute_path), str(e.message)),
+        errors, stopped = bounded.call(ctx.facts.repo, key, lambda: judge(ctx.facts.instance))
+        if stopped is not None:
+            if stopped.first:
+                yield ctx.finding(
+                    pointer,
+                    f"custom rule {rid} {stopped.describe()} on this model (a `pattern` that "
+                    "backtracks without end?); it judges no model for the rest of this run",
+                    "Simplify the rule's regular expressions: no nested repetition such as (a+)+.",
+                    severity=Severity.ERROR,
                 )
-        except _TooSlow:
-            yield ctx.finding(
-                pointer,
-                f"custom rule {rid} took longer than {RULE_SECONDS:g}s on this model and was "
-                "stopped (a `pattern` that backtracks without end?); the model is not judged by it",
-                "Simplify the rule's regular expressions: no nested repetition such as (a+)+.",
-                severity=Severity.ERROR,
-            )
             return
         if not errors:
             return

@@ -36,6 +36,10 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 10_000  # a declaration holds hundreds; building 10,000 takes well under 0.2 s
 MAX_SCALAR_CHARS = 64 * 1024
+#: Integers are read up to the digits Python prints (its int-to-string limit), whatever
+#: the notation (decimal, hex, octal, base 60): a larger one is an MG007 finding.
+MAX_INT_DIGITS = 4300
+_INT_BITS = 14_000  # below 10**4214: printable without comparing
 
 # Rule ids of loading problems; the rule modules in rules/ document them.
 SYNTAX = "MG001"
@@ -55,15 +59,28 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:timestamp",
 }
+_INT_TAG = "tag:yaml.org,2002:int"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
-# C0/C1 controls other than TAB/LF/CR, bidi embeddings/overrides/isolates,
-# zero-width characters and the BOM inside text.
-_SUSPICIOUS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+#: Characters that act or hide instead of showing: C0/C1 controls other than TAB/LF/CR;
+#: every format character (Unicode category Cf: soft hyphen, bidi marks, embeddings,
+#: overrides and isolates, zero-width characters, the word joiner and invisible operators,
+#: the BOM inside text, the Arabic letter mark, the tag characters of "ASCII smuggling");
+#: the rest of the tag block; the line and paragraph separators; and characters that
+#: draw nothing (combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+#: Mongolian variation selectors, the variation selectors supplement).  The emoji
+#: variation selectors U+FE00-U+FE0F are allowed.  ``reporters/_safe.py`` escapes the
+#: same set in output (``tests/hostile/test_hostile_text.py`` holds the two together and
+#: to the Unicode database).
+INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
+_SUSPICIOUS = re.compile(f"[{INVISIBLE}]")
 
 
 class _Missing:
@@ -222,9 +239,11 @@ def load(path: str, raw: bytes, *, max_bytes: int = MAX_BYTES) -> Document:
     return load_text(path, text)
 
 
-def load_text(path: str, text: str) -> Document:
+def load_text(path: str, text: str, *, max_values: int = MAX_VALUES) -> Document:
+    """Load ``text``; ``max_values`` caps the values it holds or expands to (aliases
+    counted each time they are used), so an alias bomb stops at the cap."""
     doc = Document(path=path, text=text)
-    builder = _Builder(doc)
+    builder = _Builder(doc, max_values)
     try:
         builder.run()
     except _Abort:
@@ -334,8 +353,9 @@ class _Frame:
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, max_values: int = MAX_VALUES) -> None:
         self.doc = doc
+        self.max_values = max_values
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -472,10 +492,11 @@ class _Builder:
 
     def count(self, n: int, mark: Any) -> None:
         self.total += n
-        if self.total > MAX_VALUES:
+        if self.total > self.max_values:
             self.fatal(
                 UNSUPPORTED,
-                f"the document holds or expands to more than {MAX_VALUES} values (an alias bomb?)",
+                f"the document holds or expands to more than {self.max_values} values "
+                "(an alias bomb?)",
                 "Write the declaration out without nested aliases.",
                 mark,
             )
@@ -603,6 +624,8 @@ class _Builder:
             return text
         if tag == _MERGE_TAG:
             return "<<"
+        if tag == _INT_TAG and _too_many_digits(text):
+            return self.huge_int(text, mark, pointer)
         node = yaml.ScalarNode(tag, text, mark, mark, event.style)
         try:
             value = self.constructor.construct_object(node)
@@ -616,6 +639,8 @@ class _Builder:
                 pointer or "",
             )
             return text
+        if isinstance(value, int) and value.bit_length() > _INT_BITS and not _printable(value):
+            return self.huge_int(text, mark, pointer)  # hex or base 60: few characters
         if isinstance(value, float) and not math.isfinite(value):
             self.problem(
                 BAD_SCALAR,
@@ -626,17 +651,63 @@ class _Builder:
             )
         return value
 
+    def huge_int(self, text: str, mark: Any, pointer: str | None) -> str:
+        self.problem(
+            BAD_SCALAR,
+            f"integer {_short(text)!r} has more than {MAX_INT_DIGITS} digits; it is read as text",
+            "Write a number of a sensible size, or quote the value if it is a name.",
+            mark,
+            pointer or "",
+        )
+        return text
+
     def check_text(self, text: str, mark: Any, pointer: str | None) -> None:
         found = _SUSPICIOUS.search(text)
         if found is not None:
             self.problem(
                 SUSPICIOUS_TEXT,
                 f"text contains an invisible or control character U+{ord(found.group()):04X} "
-                "(control, bidi or zero-width characters can hide what a value says)",
+                "(control, bidi, zero-width, format and tag characters can hide what a "
+                "value says)",
                 "Remove the character; write plain text.",
                 mark,
                 pointer or "",
             )
+
+
+def _printable(value: int) -> bool:
+    """At most :data:`MAX_INT_DIGITS` digits (what ``str()`` and JSON can write)."""
+    global _INT_LIMIT
+    if _INT_LIMIT is None:
+        _INT_LIMIT = 10**MAX_INT_DIGITS
+    return -_INT_LIMIT < value < _INT_LIMIT
+
+
+_INT_LIMIT: int | None = None
+
+
+def huge_int_at(data: Any) -> str | None:
+    """The JSON pointer of the first integer of more than :data:`MAX_INT_DIGITS` digits in
+    ``data`` (plain data from another parser, such as TOML), or ``None``.  No recursion."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((join_pointer(pointer, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((join_pointer(pointer, i), v) for i, v in enumerate(value))
+        elif isinstance(value, int) and value.bit_length() > _INT_BITS and not _printable(value):
+            return pointer or "/"
+    return None
+
+
+def _too_many_digits(text: str) -> bool:
+    """A decimal integer of more than :data:`MAX_INT_DIGITS` digits, or text so long that
+    building the number (base 60 multiplies once per digit) would cost time."""
+    plain = text.lstrip("+-").replace("_", "")
+    if len(text) > 4 * MAX_INT_DIGITS:
+        return True
+    return plain.isdigit() and not plain.startswith("0") and len(plain) > MAX_INT_DIGITS
 
 
 def _short(text: str, n: int = 40) -> str:

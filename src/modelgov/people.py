@@ -144,64 +144,73 @@ def _csv_rows(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
-    import yaml
+#: A YAML roster holds at most this many values (aliases counted each time they are used;
+#: about 40,000 people).  A larger export is a CSV file, read as a stream of rows.
+MAX_ROSTER_VALUES = 200_000
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        root = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"roster {source}, line {line}: not valid YAML ({problem})") from None
+
+def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, Any]]]:
+    """People of a YAML roster, read by the bounded loader of model.yaml (no alias bombs)."""
+    from .document import MISSING, NOT_MAPPING, SUSPICIOUS_TEXT, join_pointer, load_text
+
+    doc = load_text(source, text, max_values=MAX_ROSTER_VALUES)
+    # names may hold joiners that some scripts need: only the emails are matched
+    problems = [p for p in doc.problems if p.rule not in (NOT_MAPPING, SUSPICIOUS_TEXT)]
+    if problems:
+        first = problems[0]
+        kind = "not valid YAML" if first.rule == "MG001" else "not readable"
+        raise ConfigError(f"roster {source}, line {first.line}: {kind} ({first.message})")
+    root, base = doc.data, ""
     if root is None:
         raise ConfigError(f"roster {source}, line 1: the file is empty; expected a list of people")
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == "people":
-                root = value
-                break
+    if isinstance(root, dict) and doc.get("/people") is not MISSING:
+        root, base = root["people"], "/people"
+
+    def line_of(pointer: str, *, key: bool = False) -> int:
+        return doc.locate(pointer, key=key)[0]
+
     out: list[tuple[int, dict[str, Any]]] = []
-    if isinstance(root, yaml.SequenceNode):
-        for item in root.value:
-            line = item.start_mark.line + 1
-            if not isinstance(item, yaml.MappingNode):
+    if isinstance(root, list):
+        for i, item in enumerate(root):
+            line = line_of(join_pointer(base, i))
+            if not isinstance(item, dict):
                 raise ConfigError(
                     f"roster {source}, line {line}: each person must be a mapping with "
                     "email and status"
                 )
             out.append((line, _scalars(item)))
         return out
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            line = key.start_mark.line + 1
-            email = key.value if isinstance(key, yaml.ScalarNode) else None
-            if isinstance(value, yaml.ScalarNode):
-                out.append((line, {"email": email, "status": value.value}))
-            elif isinstance(value, yaml.MappingNode):
+    if isinstance(root, dict):
+        for email, value in root.items():
+            line = line_of(join_pointer(base, email), key=True)
+            if isinstance(value, dict):
                 row = _scalars(value)
                 row.setdefault("email", email)
                 out.append((line, row))
-            else:
+            elif isinstance(value, list):
                 raise ConfigError(
                     f"roster {source}, line {line}: {email!r} must map to a status or a mapping"
                 )
+            else:
+                out.append((line, {"email": email, "status": _text(value)}))
         return out
     raise ConfigError(
-        f"roster {source}, line {root.start_mark.line + 1}: expected a list of people "
+        f"roster {source}, line {line_of(base)}: expected a list of people "
         "(email, status) or a mapping of email to status"
     )
 
 
-def _scalars(node: Any) -> dict[str, Any]:
-    import yaml
+def _text(value: Any) -> Any:
+    """A scalar as the text it was written as (a number or a date is a string here)."""
+    return value if isinstance(value, (str, bool)) or value is None else str(value)
 
-    row: dict[str, Any] = {}
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode):
-            row[str(key.value).strip().lower()] = value.value
-    return row
+
+def _scalars(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {
+        str(key).strip().lower(): _text(value)
+        for key, value in mapping.items()
+        if not isinstance(value, (list, dict))
+    }
 
 
 # -- CODEOWNERS ---------------------------------------------------------------------

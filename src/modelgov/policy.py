@@ -29,8 +29,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from .errors import PolicyError, unknown_keys
 from .findings import Severity
 from .registry import Registry
@@ -42,11 +40,6 @@ RULE_KEYS = {"enabled", "severity", "options", "tiers"}
 TIER_KEYS = {"enabled", "severity", "options"}
 DEFAULT_PACK = "default"
 POLICY_ENTRY_POINTS = "modelgov.policies"
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 
 class RuleSettings(NamedTuple):
@@ -105,19 +98,35 @@ def builtin_pack_names() -> list[str]:
     return sorted(p.stem for p in data_dir("policies").glob("*.yaml"))
 
 
+#: A pack is read up to this size, and to this many values (aliases counted each time
+#: they are used): a pack named by a repository's own config is as untrusted as the
+#: repository, and its data is hashed (the policy digest) and printed (rule docs).
+MAX_PACK_BYTES = 4 << 20
+MAX_PACK_VALUES = 100_000
+
+
 def _read_yaml(path: Path, what: str) -> Any:
+    """A pack's YAML, read by the bounded loader of model.yaml (:func:`modelgov.config.load_yaml`)."""
+    from .config import load_yaml
+    from .errors import ConfigError
+    from .repoview import ReadError, read_regular_file
+
+    if not path.is_file():
+        raise PolicyError(f"{what} {path} does not exist or is not a file")
     try:
-        if not path.is_file():
-            raise PolicyError(f"{what} {path} does not exist or is not a file")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular_file(str(path), MAX_PACK_BYTES)
+    except ReadError as exc:
+        raise PolicyError(f"{what} {path} {exc}") from None
+    if len(raw) > MAX_PACK_BYTES:
+        raise PolicyError(f"{what} {path} is larger than {MAX_PACK_BYTES} bytes; not read")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise PolicyError(f"cannot read {what} {path}: {exc}") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise PolicyError(
-            f"{what} {path} is not valid YAML: {' '.join(str(exc).split())}"
-        ) from None
+        return load_yaml(text, f"{what} {path}", max_values=MAX_PACK_VALUES)
+    except ConfigError as exc:
+        raise PolicyError(str(exc)) from None
 
 
 def _entry_point_pack(name: str) -> Path | None:
@@ -259,16 +268,90 @@ def load_policy(
     rules = normalize_rules(data.get("rules") or {}, registry, chain[-1])
     final = dict(data, rules=rules)
     final.setdefault("name", chain[-1])
-    digest = hashlib.sha256(
-        json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
-    ).hexdigest()
     return Policy(
         name=str(final.get("name") or chain[-1]),
         chain=tuple(chain),
         data=final,
         registry=registry,
-        digest=f"sha256:{digest}",
+        digest=_digest(final),
         custom_rules=tuple(custom),
+    )
+
+
+def _digest(final: Mapping[str, Any]) -> str:
+    raw = json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+class Selection(NamedTuple):
+    """``--select`` / ``--ignore``: which rules run, decided after the config (as in ruff).
+
+    Each entry is a rule id (``MG131``), an id prefix (``MG2``, ``MG13``), a rule
+    name (``rollback-too-slow``) or ``ALL``.  ``select`` (when given) is the set
+    of rules that run -- for every risk tier, whatever the pack enabled -- and
+    ``ignore`` takes rules out of it.
+    """
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.select is not None or bool(self.ignore)
+
+
+def matching_rules(registry: Registry, entry: str, option: str) -> list[Rule]:
+    """The rules ``entry`` names; a usage error (with "did you mean") when it names none."""
+    from .errors import UsageError, did_you_mean
+
+    key = entry.strip()
+    if key.upper() == "ALL":
+        return list(registry)
+    exact = registry.resolve(key)
+    if exact is not None:
+        return [exact]
+    found = [r for r in registry if r.id.upper().startswith(key.upper())]
+    if not found:
+        known = [r.id for r in registry] + [r.name for r in registry]
+        raise UsageError(
+            f"{option} {entry}: no rule has this id, id prefix or name{did_you_mean(key, known)}"
+            " (`modelgov rules` lists them)"
+        )
+    return found
+
+
+def apply_selection(policy: Policy, selection: Selection) -> Policy:
+    """``policy`` with the rules ``selection`` leaves out turned off and those it selects
+    on, at every tier; the digest and chain say the command line chose."""
+    if not selection:
+        return policy
+    registry = policy.registry
+    if selection.select is None:
+        chosen = {r.id for r in registry}
+    else:
+        chosen = {r.id for e in selection.select for r in matching_rules(registry, e, "--select")}
+    chosen -= {r.id for e in selection.ignore for r in matching_rules(registry, e, "--ignore")}
+    rules: dict[str, Any] = {}
+    for rule in registry:
+        conf = dict(policy.data.get("rules", {}).get(rule.id, {}))
+        on = rule.id in chosen
+        if selection.select is not None or not on:
+            conf["enabled"] = on
+            tiers = conf.get("tiers") or {}
+            conf["tiers"] = {
+                t: dict(v, enabled=on) if "enabled" in v else v for t, v in tiers.items()
+            }
+            if not conf["tiers"]:
+                del conf["tiers"]
+        if conf:
+            rules[rule.id] = conf
+    final = dict(policy.data, rules=rules)
+    words = []
+    if selection.select is not None:
+        words.append("--select " + ",".join(selection.select))
+    if selection.ignore:
+        words.append("--ignore " + ",".join(selection.ignore))
+    return policy._replace(
+        chain=(*policy.chain, " ".join(words)), data=final, digest=_digest(final)
     )
 
 

@@ -51,6 +51,7 @@ class RuleMeta(NamedTuple):
     severity: Severity
     summary: str
     doc: str
+    help_uri: str = ""  # the rule's page (built-in rules: their anchor in docs/rules.md)
 
 
 class PolicyInfo(NamedTuple):

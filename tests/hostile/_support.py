@@ -75,6 +75,9 @@ def _stats():
         pass
 
 atexit.register(_stats)
+_limit = os.environ.get("MODELGOV_HOSTILE_MEMORY_MB")
+if _limit:  # address space, for this process and the git processes it starts
+    resource.setrlimit(resource.RLIMIT_AS, (int(_limit) << 20, int(_limit) << 20))
 sys.argv = ["modelgov", *sys.argv[1:]]
 runpy.run_module("modelgov", run_name="__main__", alter_sys=True)
 """
@@ -86,8 +89,13 @@ def modelgov(
     timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
     user_prefix: Sequence[str] = (),
+    memory_mb: int | None = None,
 ) -> Run:
-    """Run the modelgov CLI with ``args`` as a real process, killed after ``timeout`` seconds."""
+    """Run the modelgov CLI with ``args`` as a real process, killed after ``timeout`` seconds.
+
+    ``memory_mb`` caps the address space of the process (and of the git processes it
+    starts): past it an allocation fails instead of the machine swapping.
+    """
     stats_dir = Path(tempfile.mkdtemp(prefix="modelgov-stats-"))
     stats_dir.chmod(0o777)  # also when the process runs as another user
     stats = stats_dir / "stats.json"
@@ -95,6 +103,8 @@ def modelgov(
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env["MODELGOV_HOSTILE_STATS"] = str(stats)
+    if memory_mb is not None:
+        full_env["MODELGOV_HOSTILE_MEMORY_MB"] = str(memory_mb)
     try:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.monotonic()
@@ -235,6 +245,12 @@ def unprivileged_prefix() -> list[str] | None:
 _OWN_ANNOTATION = re.compile(
     r"^::(error|warning|notice) file=[^:,\r\n]*,line=\d+,col=\d+,title=[^:,\r\n]*::[^\r\n]*$"
 )
+#: The one annotation of modelgov's without a file: how many others GitHub does not show
+#: (made of numbers only, nothing from a repository; see modelgov.reporters.github).
+_LIMIT_NOTICE = re.compile(
+    r"^::notice title=modelgov%3A \d+ findings not annotated::GitHub shows at most \d+ "
+    r"annotations of each kind per step: [\w ]+ are not shown on the diff\. [^:\r\n%]*$"
+)
 
 
 def workflow_commands(text: str) -> list[str]:
@@ -253,4 +269,32 @@ def workflow_commands(text: str) -> list[str]:
 
 def foreign_workflow_commands(text: str) -> list[str]:
     """Workflow-command lines that are not one of modelgov's own annotations."""
-    return [line for line in workflow_commands(text) if not _OWN_ANNOTATION.match(line)]
+    return [
+        line
+        for line in workflow_commands(text)
+        if not _OWN_ANNOTATION.match(line) and not _LIMIT_NOTICE.match(line)
+    ]
+
+
+def remove_deep(path: Path) -> None:
+    """Remove a folder tree of any depth and path length (``shutil.rmtree`` recurses, and
+    pytest's clean-up of its tmp folders fails on paths past PATH_MAX): by descriptors."""
+    top = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    stack: list[tuple[int, str]] = [(top, "")]
+    while stack:
+        fd = stack[-1][0]
+        sub = None
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    sub = entry.name
+                    break
+                os.unlink(entry.name, dir_fd=fd)
+        if sub is not None:
+            stack.append((os.open(sub, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), sub))
+            continue
+        fd, name = stack.pop()
+        os.close(fd)
+        if stack:
+            os.rmdir(name, dir_fd=stack[-1][0])
+    os.rmdir(path)

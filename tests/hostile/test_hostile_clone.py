@@ -159,3 +159,34 @@ def test_a_clone_that_never_ends_is_stopped_by_the_time_limit(make_repo, tmp_pat
         ["pgrep", "-f", str(stuck.path)], capture_output=True, text=True, check=False
     )
     assert left.stdout.strip() == "", "left running: " + left.stdout
+
+
+def test_a_stale_lock_in_a_cached_clone_is_recovered_from(make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A fetch killed midway (by a crash, or by ``--clone-timeout``) leaves
+    ``refs/heads/main.lock`` in the cached clone; later audits fetch anyway."""
+    origin: GitRepoBuilder = make_repo("origin", example=COMPLIANT)
+    origin.commit("init")
+    manifest = tmp_path / "manifest.txt"
+    manifest.write_text(f"file://{origin.path}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+
+    def audit() -> dict[str, object]:
+        run = modelgov(
+            "audit", "--manifest", str(manifest), "--cache-dir", str(cache), "--jobs", "1",
+            "--format", "json", cwd=tmp_path, timeout=60,
+        )  # fmt: skip
+        rows = json.loads(run.stdout)["models"]
+        assert len(rows) == 1, run.describe()
+        row: dict[str, object] = rows[0]
+        return row
+
+    assert audit()["status"] == "pass"
+    (clone,) = [p.parent for p in cache.rglob("HEAD") if p.parent.name.endswith(".git")]
+    for stale in ("refs/heads/main.lock", "packed-refs.lock", "HEAD.lock", "shallow.lock"):
+        (clone / stale).write_text("", encoding="utf-8")
+    # upstream moves on: the model becomes broken, so only a real fetch sees it
+    (origin.path / "model.yaml").write_text("name: broken\n", encoding="utf-8")
+    origin.commit("break the model")
+    row = audit()
+    assert row["status"] == "fail", row
+    assert not list(clone.rglob("*.lock")), list(clone.rglob("*.lock"))

@@ -15,13 +15,14 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from conftest import COMPLIANT, GitRepoBuilder, git_env
 
-from ._support import SECRET, Run, modelgov, unprivileged_prefix
+from ._support import SECRET, Run, modelgov, remove_deep, unprivileged_prefix
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 PASSWD_LINE = "root:x:0:0"
@@ -310,3 +311,39 @@ def test_repo_config_cannot_read_files_outside_the_repository(
         assert run.code == 2, run.describe()
         assert run.stderr.startswith("modelgov: error: "), run.describe()
         assert "outside" in run.stderr, run.describe()
+
+
+def _nested(top: Path, levels: int, name: str) -> None:
+    """``top/name/name/...`` ``levels`` deep, built with folder descriptors (no path limit)."""
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir(name, dir_fd=fd)
+            child = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+
+
+def test_audit_of_a_folder_nested_1500_levels_is_a_clear_error(tmp_path: Path) -> None:
+    # outside pytest's tmp folders, whose clean-up cannot remove paths past PATH_MAX
+    base = Path(tempfile.mkdtemp(prefix="modelgov-deep-"))
+    try:
+        _nested(base / "short", 1500, "d")
+        _nested(base / "long", 1500, "n" * 200)  # past PATH_MAX after 20 levels
+        deep = modelgov("audit", "--depth", "5000", str(base / "short"), cwd=tmp_path)
+        assert deep.code == 2, deep.describe()
+        assert "--depth must be between 0 and 100" in deep.stderr, deep.describe()
+        assert "Traceback" not in deep.output and "internal error" not in deep.output
+        for top in ("short", "long"):
+            run = modelgov(
+                "audit", "--depth", "100", "--format", "json", str(base / top), cwd=tmp_path
+            )
+            assert run.code == 1, run.describe()  # an error row: no repository found
+            assert "internal error" not in run.output and "Traceback" not in run.output
+            rows = json.loads(run.stdout)["models"]
+            assert rows and all(r["status"] == "error" for r in rows), rows
+    finally:
+        remove_deep(base)

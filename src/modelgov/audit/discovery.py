@@ -86,10 +86,22 @@ def repo_kind(path: Path) -> Literal["worktree", "bare", "broken-bare"] | None:
     return None
 
 
+#: ``--depth`` at most: an organisation's folders are a few levels deep, and a path of
+#: thousands of levels is a trap (or past the system's path length) rather than a layout.
+MAX_DEPTH = 100
+
+
+def check_depth(depth: int) -> None:
+    """A clear usage error (exit 2) for a ``--depth`` out of range."""
+    if not 0 <= depth <= MAX_DEPTH:
+        raise UsageError(f"--depth must be between 0 and {MAX_DEPTH}, not {depth}")
+
+
 def discover(
     arg: str, depth: int, *, base: Path | None = None, team: str = "", labels: Sequence[str] = ()
 ) -> list[RepoSpec]:
     """The repositories at or below ``arg`` (a path as the user wrote it)."""
+    check_depth(depth)
     full = Path(os.path.abspath(Path(base, arg) if base is not None else Path(arg)))
     shown = _shown(arg)
     labels = tuple(labels)
@@ -114,16 +126,32 @@ def discover(
 
 
 def _walk(
-    full: Path, shown: str, depth: int, out: list[RepoSpec], team: str, labels: tuple[str, ...]
+    top: Path, top_shown: str, depth: int, out: list[RepoSpec], team: str, labels: tuple[str, ...]
 ) -> None:
+    """Search ``top`` for repositories, depth first, without recursion."""
+    stack = [(top, top_shown, depth)]
+    while stack:
+        full, shown, left = stack.pop()
+        children = _look(full, shown, left, out, team, labels)
+        for name in reversed(children):
+            child = full / name
+            if name in SKIP_DIRS or is_virtualenv(str(child)):
+                continue
+            stack.append((child, f"{shown}/{name}" if shown != "." else name, left - 1))
+
+
+def _look(
+    full: Path, shown: str, depth: int, out: list[RepoSpec], team: str, labels: tuple[str, ...]
+) -> list[str]:
+    """Record ``full`` when it is a repository (or cannot be read); else its sub-folders."""
     try:
         kind = repo_kind(full)
     except PermissionError:
         out.append(RepoSpec(shown, str(full), "error", team, labels, "permission denied"))
-        return
+        return []
     except OSError as exc:
         out.append(RepoSpec(shown, str(full), "error", team, labels, f"cannot be read: {exc}"))
-        return
+        return []
     if kind == "broken-bare":
         out.append(
             RepoSpec(
@@ -135,30 +163,22 @@ def _walk(
                 "looks like a bare repository but has no HEAD file",
             )
         )
-        return
+        return []
     if kind is not None:
         out.append(RepoSpec(shown, str(full), "path", team, labels))
-        return
+        return []
     if depth <= 0:
-        return
+        return []
     try:
         with os.scandir(full) as it:
-            children = sorted(
-                (e.name for e in it if e.is_dir(follow_symlinks=False)), key=lambda n: n
-            )
+            return sorted(e.name for e in it if e.is_dir(follow_symlinks=False))
     except PermissionError:
         out.append(
             RepoSpec(shown, str(full), "error", team, labels, "permission denied (cannot list)")
         )
-        return
     except OSError as exc:
         out.append(RepoSpec(shown, str(full), "error", team, labels, f"cannot be listed: {exc}"))
-        return
-    for name in children:
-        child = full / name
-        if name in SKIP_DIRS or is_virtualenv(str(child)):
-            continue
-        _walk(child, f"{shown}/{name}" if shown != "." else name, depth - 1, out, team, labels)
+    return []
 
 
 # -- manifests -----------------------------------------------------------------
@@ -257,6 +277,7 @@ def _yaml_manifest(text: str, path: Path) -> list[ManifestEntry]:
 
 def manifest_specs(path: Path, depth: int) -> list[RepoSpec]:
     """The repositories a manifest names (URLs validated, local paths searched)."""
+    check_depth(depth)
     base = Path(os.path.abspath(path)).parent
     specs: list[RepoSpec] = []
     for entry in read_manifest(path):

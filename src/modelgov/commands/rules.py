@@ -9,7 +9,7 @@ import click
 
 from ..engine.paths import config_at
 from ..engine.policies import Policies
-from ..errors import UsageError
+from ..errors import UsageError, did_you_mean
 from ..policy import Policy
 from ..rules.base import Rule, doc_sections
 
@@ -97,6 +97,9 @@ def explain(rule_key: str, policy_ref: str | None, config: Path | None = None) -
     policy = resolve_policy(policy_ref, config)
     rule = policy.registry.resolve(rule_key)
     if rule is None:
-        raise UsageError(f"unknown rule {rule_key!r}; `modelgov rules` lists them")
+        known = [r.id for r in policy.registry] + [r.name for r in policy.registry]
+        raise UsageError(
+            f"unknown rule {rule_key!r}{did_you_mean(rule_key, known)}; `modelgov rules` lists them"
+        )
     click.echo(render_explain(rule, policy), nl=False)
     return 0

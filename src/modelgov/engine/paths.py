@@ -25,7 +25,7 @@ from .configs import RepoConfigs, explicit_config
 from .discovery import excluded, find_models
 from .factpass import load_roster, repo_facts
 from .judge import Setup, judge_target
-from .workspace import Source, open_path
+from .workspace import Source, open_path, open_stdin
 
 
 class Request(NamedTuple):
@@ -73,16 +73,26 @@ def _registry(config: Config, uri: str | None) -> RegistryReader:
 
 
 def judge_path(
-    path: Path, request: Request, policy_for: Callable[[Config], Policy]
+    path: Path,
+    request: Request,
+    policy_for: Callable[[Config], Policy],
+    *,
+    stdin: bytes | None = None,
 ) -> list[TargetResult]:
-    """The targets of one user-given path, in a stable order."""
-    opened = open_path(
-        path,
-        source=request.source,
-        rev=request.rev,
-        index_file=request.index_file,
-        as_of=request.as_of,
-    )
+    """The targets of one user-given path, in a stable order.
+
+    ``stdin``: the bytes of the model.yaml read from standard input, judged as if
+    the file at ``path`` held them (see :func:`.workspace.open_stdin`)."""
+    if stdin is not None:
+        opened = open_stdin(path, stdin)
+    else:
+        opened = open_path(
+            path,
+            source=request.source,
+            rev=request.rev,
+            index_file=request.index_file,
+            as_of=request.as_of,
+        )
     with opened.workspace as ws:
         models = find_models(opened)
         explicit = explicit_config(request.config) if request.config is not None else None

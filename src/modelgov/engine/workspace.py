@@ -7,6 +7,11 @@ What is judged comes from one of three sources:
   broken model.yaml through while a good one sits unstaged);
 * ``commit``   -- a commit's tree, read from git objects (``--rev``, audits).
 
+``modelgov check - --stdin-filename PATH`` lays the bytes read from standard
+input over the work tree at PATH (:class:`OverlayView`, :func:`open_stdin`):
+the model is judged as if the file at PATH held them -- its config,
+references and git history alike -- while nothing is written anywhere.
+
 A :class:`Workspace` is the repository seen through one source; model files
 (:mod:`.discovery`) and configs (:mod:`.configs`) are found over its view,
 the same way for ``check``, ``policy test`` and ``audit``.
@@ -16,12 +21,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import GitError, UsageError
 from ..git import GitRepo
-from ..repoview import MODEL_FILE_NAMES, RepoView, TreeView, WorktreeView
+from ..repoview import MODEL_FILE_NAMES, Kind, RepoView, TreeView, WorktreeView
 
 if TYPE_CHECKING:
     from ..git import TreeEntry
@@ -143,4 +149,54 @@ def open_path(
     return Opened(workspace, path, rel, is_dir)
 
 
-__all__ = ["Opened", "Source", "Workspace", "open_path", "tree_view"]
+class OverlayView:
+    """A view of the work tree in which one path holds given bytes (read from stdin)."""
+
+    __slots__ = ("base", "data", "label", "rel")
+
+    def __init__(self, base: RepoView, rel: str, data: bytes) -> None:
+        self.base = base
+        self.rel = rel
+        self.data = data
+        self.label = base.label
+
+    def lookup(self, relpath: str) -> Kind:
+        return "file" if relpath == self.rel else self.base.lookup(relpath)
+
+    def read_bytes(self, relpath: str, limit: int) -> bytes:
+        if relpath == self.rel:
+            return self.data[: limit + 1]
+        return self.base.read_bytes(relpath, limit)
+
+    def files(self) -> Sequence[str]:
+        listed = self.base.files()
+        return listed if self.rel in listed else sorted([*listed, self.rel])
+
+
+def open_stdin(path: Path, data: bytes) -> Opened:
+    """A workspace in which ``path`` (which need not exist) holds ``data``.
+
+    ``path`` is where the user says the model.yaml read from stdin lives
+    (``--stdin-filename``; ``-`` in the working directory without it); its
+    folder must exist: the config, the references and the history are found
+    from there.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--stdin-filename {path}: folder {str(folder)!r} does not exist")
+    if path.is_dir() and not path.is_symlink():
+        raise UsageError(f"--stdin-filename {path} is a folder; name the model.yaml file")
+    repo = GitRepo.open(folder)
+    root = repo.worktree if repo is not None and repo.worktree is not None else folder
+    root = Path(os.path.abspath(root))
+    rel = _rel(path, root)
+    if rel.startswith("../"):
+        if repo is not None:
+            repo.close()
+        raise UsageError(f"--stdin-filename {path} lies outside the repository at {root}")
+    base = WorktreeView(root, label=str(root), lister=repo.worktree_files if repo else None)
+    workspace = Workspace(root, OverlayView(base, rel, data), git=repo, label=f"{root} (stdin)")
+    return Opened(workspace, path, rel, is_dir=False)
+
+
+__all__ = ["Opened", "OverlayView", "Source", "Workspace", "open_path", "open_stdin", "tree_view"]

@@ -15,6 +15,8 @@ import hashlib
 import json
 from typing import Any, NamedTuple
 
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
 
 class Commit(NamedTuple):
     """One commit as the walk saw it."""
@@ -34,8 +36,14 @@ class Commit(NamedTuple):
 
     @property
     def date(self) -> _dt.date:
-        """The commit (committer) date in UTC: when the change landed."""
-        return _dt.datetime.fromtimestamp(self.commit_time, _dt.timezone.utc).date()
+        """The commit (committer) date in UTC: when the change landed.
+
+        Git stores any 64-bit timestamp; one past the year 9999 (or before the
+        year 1) is shown as the last (or first) day Python's dates hold."""
+        try:
+            return (_EPOCH + _dt.timedelta(seconds=self.commit_time)).date()
+        except OverflowError:
+            return _dt.date.max if self.commit_time > 0 else _dt.date.min
 
     @property
     def author(self) -> str:

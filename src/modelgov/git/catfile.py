@@ -28,6 +28,14 @@ _TREE_LIMIT = 64 << 20  # one tree object larger than this is refused
 _TREE_CACHE = 1 << 20  # tree objects of a listing kept for the history walk
 
 
+class TooMuch(GitError):
+    """A batch's objects add up to more than the caller's ``max_total`` bytes."""
+
+    def __init__(self, max_total: int) -> None:
+        super().__init__(f"the objects asked for hold more than {max_total} bytes; not read")
+        self.max_total = max_total
+
+
 class _CatFile:
     """One ``git cat-file --batch`` process kept open for a repository.
 
@@ -67,18 +75,23 @@ class _CatFile:
         self._errors = bytearray()  # the tail of git's stderr, for messages
         self.dead = False
 
-    def request(self, names: Sequence[str], limit: int) -> list[tuple[str, bytes | None]]:
-        """Header and content (``None`` when missing or over ``limit``) of each name.
+    def request(
+        self, names: Sequence[str], limit: int, max_total: int | None = None
+    ) -> list[tuple[str, bytes | None]]:
+        """Header and content (``None`` when missing or over ``limit``) of each name;
+        :class:`TooMuch` once the contents kept would pass ``max_total`` bytes.
 
         Anything going wrong midway (a time limit, an interruption) ends the
         process: its stream would be out of step with the next batch."""
         try:
-            return self._request(names, limit)
+            return self._request(names, limit, max_total)
         except BaseException:
             self.kill()
             raise
 
-    def _request(self, names: Sequence[str], limit: int) -> list[tuple[str, bytes | None]]:
+    def _request(
+        self, names: Sequence[str], limit: int, max_total: int | None
+    ) -> list[tuple[str, bytes | None]]:
         import select
         import time
 
@@ -101,6 +114,7 @@ class _CatFile:
         body: list[bytes] = []
         pos = 0  # parsed up to here in self._buf
         count = len(names)
+        budget = max_total if max_total is not None else -1  # bytes still to be kept
         add = records.append
         buf = self._buf
         while len(records) < count:
@@ -121,6 +135,10 @@ class _CatFile:
                         add((header, None))  # "<name> missing" / "ambiguous"
                         continue
                     size = int(fields[2])
+                    if budget >= 0 and size <= limit:
+                        budget -= size
+                        if budget < 0:
+                            raise TooMuch(max_total or 0)
                     if size <= limit and pos + size < size_now:  # all there: no copies
                         add((header, bytes(buf[pos : pos + size])))
                         pos += size + 1
@@ -257,10 +275,18 @@ class ObjectReader:
             self._tree_bytes += len(data)
 
     def records(
-        self, names: Sequence[str], limit: int, *, index_file: str | None = None
+        self,
+        names: Sequence[str],
+        limit: int,
+        *,
+        index_file: str | None = None,
+        max_total: int | None = None,
     ) -> list[tuple[str, bytes | None]]:
         """``cat-file --batch`` records of ``names``: through the repository's persistent
-        process where the platform can poll pipes, else one process for this batch."""
+        process where the platform can poll pipes, else one process for this batch.
+
+        ``max_total``: the contents kept may add up to this many bytes; past it the
+        batch stops with :class:`TooMuch` (a level of a tree listing, for one)."""
         if not names:
             return []
         if any("\n" in n or "\r" in n for n in names):
@@ -269,7 +295,7 @@ class ObjectReader:
 
         if not hasattr(select, "poll"):
             data = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
-            return self.cat_file_batch(data, limit, index_file=index_file)
+            return self.cat_file_batch(data, limit, index_file=index_file, max_total=max_total)
         # names other than object ids and index entries need refs: not the shared shadow
         private = self.sandbox.shared is not None and not all(
             _BY_ID.match(n) or n.startswith(":0:") for n in names
@@ -284,7 +310,7 @@ class ObjectReader:
             except FileNotFoundError:
                 raise GitError("git is not installed (or not on PATH)") from None
             self.batches[key] = batch
-        return batch.request(names, limit)
+        return batch.request(names, limit, max_total)
 
     def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]:
         """Contents of blobs (through the ``cat-file`` process); ``None`` when over ``limit``."""
@@ -319,7 +345,12 @@ class ObjectReader:
         return result
 
     def cat_file_batch(
-        self, data: bytes, limit: int, *, index_file: str | None = None
+        self,
+        data: bytes,
+        limit: int,
+        *,
+        index_file: str | None = None,
+        max_total: int | None = None,
     ) -> list[tuple[str, bytes | None]]:
         """``git cat-file --batch`` for the names in ``data`` (one per line), streamed.
 
@@ -338,7 +369,7 @@ class ObjectReader:
         def consume() -> None:
             with os.fdopen(read_fd, "rb") as stream:
                 try:
-                    _parse_batch(stream, data.count(b"\n"), limit, records)
+                    _parse_batch(stream, data.count(b"\n"), limit, records, max_total)
                 except BaseException as exc:  # reported by the caller's thread
                     failure.append(exc)
                 while stream.read(1 << 20):  # drain: git must never block on a full pipe
@@ -369,15 +400,22 @@ class ObjectReader:
         if proc.returncode != 0:
             msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git cat-file failed: {msg[-1] if msg else f'exit {proc.returncode}'}")
+        if failure and isinstance(failure[0], TooMuch):
+            raise failure[0]
         if failure:
             raise GitError(f"git cat-file output could not be read: {failure[0]}")
         return records
 
 
 def _parse_batch(
-    stream: IO[bytes], count: int, limit: int, records: list[tuple[str, bytes | None]]
+    stream: IO[bytes],
+    count: int,
+    limit: int,
+    records: list[tuple[str, bytes | None]],
+    max_total: int | None = None,
 ) -> None:
     """Parse ``count`` records of ``cat-file --batch`` output into ``records``."""
+    budget = max_total if max_total is not None else -1
     for _ in range(count):
         line = stream.readline()
         if not line.endswith(b"\n"):
@@ -388,6 +426,10 @@ def _parse_batch(
             records.append((header, None))  # "<name> missing" / "ambiguous"
             continue
         size = int(fields[2])
+        if budget >= 0 and size <= limit:
+            budget -= size
+            if budget < 0:
+                raise TooMuch(max_total or 0)
         body = _read_exactly(stream, size, keep=size <= limit)
         stream.read(1)  # the newline after the content
         records.append((header, body))

@@ -279,9 +279,15 @@ def fetch_bare(
     branch = head[5:].strip() if head.startswith("ref: ") else ""
     if not _safe_ref(branch):
         raise GitError(f"the cached clone {dest} has no branch HEAD; delete it to clone again")
+    clear_stale_locks(dest)
     extra = [f"--filter={filter_spec}"] if filter_spec else []
     args = [
         f"--git-dir={dest}",
+        # no gc or maintenance left running (or killed) in the background of a fetch
+        "-c",
+        "gc.auto=0",
+        "-c",
+        "maintenance.auto=false",
         "fetch",
         "--quiet",
         "--no-tags",
@@ -291,4 +297,45 @@ def fetch_bare(
         "origin",
         f"+HEAD:{branch}",
     ]
-    _run_remote("fetch", args, remote, timeout)
+    try:
+        _run_remote("fetch", args, remote, timeout)
+    finally:  # a fetch stopped at the time limit leaves its locks behind
+        clear_stale_locks(dest)
+
+
+#: Where git leaves ``*.lock`` files in a bare repository (ref, packed-refs, HEAD,
+#: config and shallow updates; reflogs; the commit-graph and multi-pack-index).
+_LOCK_PLACES = ("refs", "logs", "objects/info", "objects/pack")
+
+
+def clear_stale_locks(dest: Path) -> list[str]:
+    """Remove the ``*.lock`` files a killed git left in the clone ``dest``; their names.
+
+    Only for modelgov's own cached clones, with the clone's lock held (see
+    :func:`modelgov.audit.cache.ensure_clone`): no other git works on it then, so
+    every lock file is stale.  A fetch killed at ``--clone-timeout`` (or a machine
+    that went down) leaves ``refs/heads/main.lock``, and git refuses every later
+    update of that ref until it is gone.  Links are removed, never followed.
+    """
+    removed = []
+    top = Path(os.path.abspath(dest))
+    places = [top, *(top / p for p in _LOCK_PLACES)]
+    for place in places:
+        if place.is_symlink() or not place.is_dir():
+            continue
+        walk = os.walk(place, followlinks=False) if place != top else [(str(top), [], _names(top))]
+        for folder, _dirs, files in walk:
+            for name in files:
+                if name.endswith(".lock"):
+                    full = os.path.join(folder, name)
+                    with contextlib.suppress(OSError):
+                        os.unlink(full)
+                        removed.append(os.path.relpath(full, top))
+    return sorted(removed)
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return [e.name for e in os.scandir(folder) if not e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []

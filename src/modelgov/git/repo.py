@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import GitError
-from .catfile import _TREE_LIMIT, ObjectReader, _parse_tree
+from .catfile import _TREE_LIMIT, ObjectReader, TooMuch, _parse_tree
 from .refs import _SHA, Refs, _read_small
 from .sandbox import LOG, Sandbox, SharedShadow, special_ignore_file
 
@@ -130,6 +130,11 @@ class TreeEntry(NamedTuple):
 #: Files of one commit listed at most (a "tree bomb" -- one subtree named a
 #: thousand times, ten levels deep -- would otherwise list without end).
 MAX_TREE_ENTRIES = int(os.environ.get("MODELGOV_MAX_TREE_ENTRIES", "2000000"))
+#: Bytes of one commit's listing at most: the paths listed, and apart from them the tree
+#: objects read.  Counting files is not enough: a 200 KB repository whose tree repeats
+#: one folder 50 x 50 x 50 times under 1,000-character names lists 125,000 paths of
+#: 3,000 characters (375 MB of text).  A real monorepo of a million files lists ~80 MB.
+MAX_TREE_BYTES = int(os.environ.get("MODELGOV_MAX_TREE_BYTES", str(128 << 20)))
 
 
 class GitRepo:
@@ -272,7 +277,8 @@ class GitRepo:
 
         The trees are read through the repository's ``cat-file`` process, level
         by level (one request per folder depth), and parsed here: no ``ls-tree``
-        process.  More than :data:`MAX_TREE_ENTRIES` files is an error.
+        process.  More than :data:`MAX_TREE_ENTRIES` files, or paths or tree objects of
+        more than :data:`MAX_TREE_BYTES` bytes, is an error.
         """
         if not _SHA.match(commit):
             commit = self.rev_parse(commit)
@@ -287,19 +293,26 @@ class GitRepo:
             raise GitError(f"{commit[:12]} is not a commit or tree of this repository ({header})")
         entries: list[TreeEntry] = []
         level = [("", root)]
+        listed = 0  # bytes of the paths listed (files and folders still to read)
+        read = 0  # bytes of the tree objects read
         while level:
             wanted = list(dict.fromkeys(sha for _, sha in level))
             trees = {}
-            for sha, (head, data) in zip(
-                wanted, self._cat.records(wanted, _TREE_LIMIT), strict=True
-            ):
+            try:
+                batch = self._cat.records(wanted, _TREE_LIMIT, max_total=MAX_TREE_BYTES - read)
+            except TooMuch:
+                raise self._too_big(commit) from None
+            for sha, (head, data) in zip(wanted, batch, strict=True):
                 if data is None or head.rsplit(" ", 2)[1:2] != ["tree"]:
                     raise GitError(f"tree {sha[:12]} cannot be read ({head})")
                 trees[sha] = data
+                read += len(data)
                 self._cat.keep_tree(sha, data)  # the history walk reads them
+            del batch
             below: list[tuple[str, str]] = []
             for prefix, sha in level:
                 for mode, oid, path in _parse_tree(trees[sha], prefix, width):
+                    listed += len(path)
                     if mode == "040000":
                         below.append((path + "/", oid))
                     else:
@@ -310,9 +323,18 @@ class GitRepo:
                         f"commit {commit[:12]} holds more than {MAX_TREE_ENTRIES} files; "
                         "not read (MODELGOV_MAX_TREE_ENTRIES raises the limit)"
                     )
+                if listed > MAX_TREE_BYTES:
+                    raise self._too_big(commit)
             level = below
         entries.sort(key=lambda e: e.path)
         return entries
+
+    @staticmethod
+    def _too_big(commit: str) -> GitError:
+        return GitError(
+            f"the file listing of commit {commit[:12]} holds more than {MAX_TREE_BYTES} bytes "
+            "of paths or trees; not read (MODELGOV_MAX_TREE_BYTES raises the limit)"
+        )
 
     def read_blobs(self, shas: Iterable[str], limit: int) -> dict[str, bytes | None]:
         """Contents of blobs (through the ``cat-file`` process); ``None`` when over ``limit``."""

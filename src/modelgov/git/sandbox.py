@@ -237,11 +237,8 @@ class Sandbox:
         (shadow / "HEAD").write_text(
             (head or "ref: refs/heads/modelgov-empty") + "\n", encoding="utf-8"
         )
-        lines = ["# pack-refs with: peeled sorted"]
-        for name, sha in sorted(repo.refs().items()):
-            if sha != zero and not name.startswith("refs/replace/"):
-                lines.append(f"{sha} {name}")
-        (shadow / "packed-refs").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # streamed: a 60 MB packed-refs is never held whole; no replace refs
+        repo.write_packed_refs(shadow / "packed-refs", zero=zero)
         shallow = _read_small(repo.common_dir / "shallow")
         if shallow:
             (shadow / "shallow").write_text(shallow, encoding="utf-8")

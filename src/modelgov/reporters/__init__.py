@@ -19,18 +19,35 @@ class Reporter(Protocol):
     def render(self, result: RunResult, /, *, color: bool = False) -> str: ...
 
 
+class TextReporter(Protocol):
+    """The text format also takes ``-q`` (no summary) and ``--statistics``."""
+
+    def render(
+        self,
+        result: RunResult,
+        /,
+        *,
+        color: bool = False,
+        quiet: bool = False,
+        statistics: bool = False,
+    ) -> str: ...
+
+
 REPORTERS: dict[str, str] = {
     "text": "modelgov.reporters.text",
     "json": "modelgov.reporters.json_report",
     "sarif": "modelgov.reporters.sarif",
     "junit": "modelgov.reporters.junit",
     "github": "modelgov.reporters.github",
+    "gitlab": "modelgov.reporters.gitlab",
     "markdown": "modelgov.reporters.markdown",
 }
 FORMATS = tuple(REPORTERS)
+#: What ``check --format`` accepts: ``auto`` picks per environment (commands/output.py).
+CHOICES = ("auto", *FORMATS)
 
 if TYPE_CHECKING:  # the registry, checked by mypy without importing it at run time
-    from . import github, json_report, junit, markdown, sarif, text
+    from . import github, gitlab, json_report, junit, markdown, sarif, text
 
     CHECKED: dict[str, Reporter] = {
         "text": text,
@@ -38,8 +55,10 @@ if TYPE_CHECKING:  # the registry, checked by mypy without importing it at run t
         "sarif": sarif,
         "junit": junit,
         "github": github,
+        "gitlab": gitlab,
         "markdown": markdown,
     }
+    TEXT: TextReporter = text
 
 
 def get(name: str) -> Reporter:
@@ -47,5 +66,16 @@ def get(name: str) -> Reporter:
     return module
 
 
-def render(name: str, result: RunResult, *, color: bool = False) -> str:
+def render(
+    name: str,
+    result: RunResult,
+    *,
+    color: bool = False,
+    quiet: bool = False,
+    statistics: bool = False,
+) -> str:
+    """``result`` in format ``name``; ``quiet`` and ``statistics`` shape the text format."""
+    if name == "text":
+        text: TextReporter = importlib.import_module(REPORTERS["text"])
+        return text.render(result, color=color, quiet=quiet, statistics=statistics)
     return get(name).render(result, color=color)

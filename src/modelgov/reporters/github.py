@@ -10,15 +10,25 @@ escaped exactly as the runner unescapes them (``%``, CR and LF in the message;
 also ``:`` and ``,`` in properties), so a crafted name or message cannot end
 the line and start a command of its own (``::add-mask::``, ``::stop-commands::``),
 and terminal escapes are made inert first.
+
+GitHub shows at most 10 annotations of each kind per step (and 50 per job);
+the others are in the log only.  When a run has more, a notice comes first
+that says how many are not shown and where every finding is (the job log, the
+step summary, code scanning through SARIF).
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 from ..findings import Finding, Severity
 from ..results import RunResult
 from ._safe import inert
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+#: Annotations of one kind (error, warning, notice) GitHub shows per step; the rest
+#: stay in the log only.
+LIMIT = 10
 
 
 def escape_data(text: str) -> str:
@@ -57,10 +67,42 @@ def annotation(finding: Finding, policy: str = "", path: str = "") -> str:
     return f"::{command} {joined}::{escape_data(chr(10).join(lines))}"
 
 
+def kinds(result: RunResult) -> Counter[str]:
+    """How many annotations of each kind (error, warning, notice) the findings make."""
+    return Counter(
+        COMMANDS[lf.finding.severity] if lf.finding.active else "notice" for lf in result.located()
+    )
+
+
+def hidden(counts: Counter[str]) -> dict[str, int]:
+    """How many annotations of each kind GitHub will not show: it shows :data:`LIMIT`
+    per kind and step, and the notice that says so takes one of the notices' places."""
+    over = {kind: n - LIMIT for kind, n in counts.items() if n > LIMIT}
+    if over and counts["notice"] >= LIMIT:
+        over["notice"] = counts["notice"] - (LIMIT - 1)
+    return over
+
+
+def limit_notice(over: dict[str, int], counts: Counter[str]) -> str:
+    """The annotation that says how many others GitHub hides, and where to see them all."""
+    parts = [f"{over[k]} of {counts[k]} {k}s" for k in ("error", "warning", "notice") if k in over]
+    message = (
+        f"GitHub shows at most {LIMIT} annotations of each kind per step: "
+        f"{' and '.join(parts)} are not shown on the diff. Every finding is in this job's "
+        "log, in its summary and, with the SARIF upload, in code scanning."
+    )
+    title = f"modelgov: {sum(over.values())} findings not annotated"
+    return f"::notice title={escape_property(title)}::{escape_data(message)}"
+
+
 def render(result: RunResult, *, color: bool = False) -> str:
     # The policy and its digest ride on every annotation: an audit of the log
     # says which policy judged it (a line of its own would be no annotation).
     out = []
+    counts = kinds(result)
+    over = hidden(counts)
+    if over:  # first, so that it is among the notices GitHub shows
+        out.append(limit_notice(over, counts) + "\n")
     for lf in result.located():
         policy = f"policy {lf.target.policy.name} {lf.target.policy.digest[:19]}"
         out.append(annotation(lf.finding, policy, lf.path) + "\n")

@@ -10,7 +10,8 @@ a region (1-based line and column).
 ``partialFingerprints`` hash the rule id, file, JSON pointer and model name --
 never the line -- so moving unrelated lines does not make code scanning close
 and reopen an alert.  Waived findings are still reported, with a
-``suppressions`` entry (kind ``external``: the waiver lives in model.yaml).
+``suppressions`` entry of kind ``inSource``: the waiver is declared in the
+analysed model.yaml itself (its location names the waiver's JSON pointer).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def descriptor(rule: RuleMeta) -> dict[str, Any]:
     summary = parts.get("summary") or rule.summary or rule.name
     full = summary + ("\n\n" + parts["rationale"] if parts.get("rationale") else "")
     text = (rule.doc and _plain_doc(rule.doc)) or summary
-    return {
+    out: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": summary},
@@ -69,6 +70,9 @@ def descriptor(rule: RuleMeta) -> dict[str, Any]:
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["governance", "model.yaml"]},
     }
+    if rule.help_uri:
+        out["helpUri"] = rule.help_uri
+    return out
 
 
 def _plain_doc(doc: str) -> str:
@@ -116,9 +120,18 @@ def result(
             why += f" ({w.ticket})"
         out["suppressions"] = [
             {
-                "kind": "external",
+                # the waiver is written in the analysed model.yaml itself
+                "kind": "inSource",
                 "status": "accepted",
                 "justification": f"{why}: {w.reason}",
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(finding.file), "uriBaseId": base}
+                    },
+                    "logicalLocations": [
+                        {"fullyQualifiedName": w.source or "/waivers", "kind": "object"}
+                    ],
+                },
                 "properties": {
                     "approvedBy": w.approved_by,
                     "expires": w.expires,

@@ -11,7 +11,11 @@ is matched as a whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
+
+from .. import bounded
+from ..findings import Finding, Severity
+from .base import RuleContext
 
 #: The default ``alias_patterns`` of MG111 and MG132 (regular expressions,
 #: case-insensitive, searched in the local part).  Words of a group in any
@@ -30,10 +34,23 @@ def local_part(value: str) -> str:
     return local.split("+", 1)[0] or local
 
 
-def alias_pattern(patterns: Iterable[str], value: str) -> str | None:
-    """The first of ``patterns`` that marks ``value`` as a group alias, or ``None``."""
-    local = local_part(value)
-    for pattern in patterns:
-        if re.search(pattern, local, re.IGNORECASE):
-            return pattern
-    return None
+def alias_search(owner: object, patterns: Sequence[str], value: str) -> bounded.Search:
+    """The first of ``patterns`` that marks ``value`` as a group alias (``Search.pattern``),
+    each pattern run under the time bound of ``owner``'s run (the patterns may come from a
+    repository's own config: see :mod:`modelgov.bounded`)."""
+    return bounded.search(owner, patterns, local_part(value), re.IGNORECASE)
+
+
+def stopped_findings(
+    ctx: RuleContext, pointer: str, found: bounded.Search, what: str, short: str
+) -> Iterator[Finding]:
+    """One error per pattern that overran its time bound (the first time in the run):
+    ``what`` names the value (``owner email``), ``short`` again (``email``)."""
+    for pattern, stopped in found.stopped:
+        yield ctx.finding(
+            pointer,
+            f"alias pattern {pattern!r} {stopped.describe()} on this {what}; the {short} "
+            "is not judged by it, here or in the rest of this run",
+            "Simplify the pattern in `alias_patterns`: no nested repetition such as (a+)+.",
+            severity=Severity.ERROR,
+        )

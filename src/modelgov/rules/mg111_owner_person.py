@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._aliases import ALIAS_PATTERNS, alias_pattern
+from ._aliases import ALIAS_PATTERNS, alias_search, stopped_findings
 from ._util import is_email
 from .base import Option, RuleContext
 
@@ -62,7 +62,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         )
         return
     domain = email.lower().rsplit("@", 1)[1]
-    if alias_pattern(ctx.options["alias_patterns"], email) is not None:
+    found = alias_search(ctx.facts.repo, ctx.options["alias_patterns"], email)
+    yield from stopped_findings(ctx, "/owner/email", found, "owner email", "email")
+    if found.pattern is not None:
         yield ctx.finding(
             "/owner/email",
             f"owner email {email!r} looks like a group alias, not one accountable person",

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._aliases import ALIAS_PATTERNS, alias_pattern
+from ._aliases import ALIAS_PATTERNS, alias_search, stopped_findings
 from .base import Option, RuleContext
 
 ID = "MG132"
@@ -71,7 +71,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             continue  # missing or empty: MG130; wrong type: MG010
         if value.strip().casefold() in roles:
             continue
-        if alias_pattern(ctx.options["alias_patterns"], value) is not None:
+        found = alias_search(ctx.facts.repo, ctx.options["alias_patterns"], value)
+        yield from stopped_findings(ctx, pointer, found, "decision owner", "value")
+        if found.pattern is not None:
             yield ctx.finding(
                 pointer,
                 f"`{field}` {value.strip()!r} looks like a group alias: at 2am a list "
