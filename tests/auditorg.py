@@ -213,7 +213,11 @@ def build(root: Path) -> Org:
     rel = "org/stale/code-changed"
     of.fast_import(
         root / rel,
-        declared_history(of.model_files(name="code-moved", team="ads"), code_after="2026-10-01"),
+        # reviewed before the code changed (a review on or after it would cover the change)
+        declared_history(
+            of.model_files(name="code-moved", team="ads", reviewed="2026-09-15"),
+            code_after="2026-10-01",
+        ),
     )
     org.add(
         Expect(
@@ -225,7 +229,7 @@ def build(root: Path) -> Org:
             team="ads",
             tier="high",
             failing=("MG202",),
-            review=days(reviewed),
+            review=days("2026-09-15"),
             drill=days(drilled),
             stale=days("2026-10-01"),
         )

@@ -125,9 +125,9 @@ def test_the_summary_names_the_models_that_passed() -> None:
     proc = run("check", "examples/compliant", "examples/broken")
     assert proc.returncode == 1
     tail = proc.stdout.splitlines()[-3:]
-    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(19 errors\)$", tail[0])
+    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(20 errors\)$", tail[0])
     assert re.match(r"passed  examples/compliant/model\.yaml +fraud-scorer$", tail[1])
-    assert tail[2].startswith("Failed: 19 errors, 0 warnings in 2 models")
+    assert tail[2].startswith("Failed: 20 errors, 0 warnings in 2 models")
     clean = run("check", "examples/compliant").stdout.splitlines()
     assert clean[0].startswith("passed  examples/compliant/model.yaml  fraud-scorer")
     assert clean[1].startswith("All clear: 1 model checked")
@@ -156,10 +156,10 @@ def test_statistics_count_findings_per_rule() -> None:
     assert counted == {
         r: sum(1 for f in every if f["rule"] == r) for r in {f["rule"] for f in every}
     }
-    assert sum(counted.values()) == 19 and "hint:" not in proc.stdout
+    assert sum(counted.values()) == 20 and "hint:" not in proc.stdout
     counts = [int(r.split()[0]) for r in rows]
     assert counts == sorted(counts, reverse=True)
-    assert lines[-1].startswith("Failed: 19 errors")
+    assert lines[-1].startswith("Failed: 20 errors")
     quiet = run("check", "examples/broken", "--statistics", "-q").stdout.splitlines()
     assert quiet == rows
 
@@ -205,6 +205,9 @@ def test_stdin_is_judged_as_if_it_were_at_the_stdin_filename(tmp_path: Path) -> 
 
 def test_stdin_history_is_the_history_of_that_path(make_repo: Any) -> None:
     r: GitRepoBuilder = make_repo(example=COMPLIANT)
+    # reviewed before the code changed (a later review date would cover the change: MG202)
+    declared = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
+    r.write("model.yaml", declared)
     r.commit("declare fraud-scorer", date="2026-06-01")
     r.write("src/fraud/score.py", "THRESHOLD = 0.8\n")
     r.commit("Tune fraud threshold", date="2026-09-14", author=SAM)
@@ -219,17 +222,17 @@ def test_stdin_history_is_the_history_of_that_path(make_repo: Any) -> None:
         "--format",
         "json",
         cwd=r.path,
-        stdin=EXAMPLE,
+        stdin=declared,
     )
     assert [(f["rule"], f["line"]) for f in findings(same)] == [("MG202", on_disk[0]["line"])]
     # an edited declaration on stdin counts as changed now, as an unstaged edit would
-    edited = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-11-29")
-    assert edited != EXAMPLE
+    edited = declared.replace("last_reviewed: 2026-09-01", "last_reviewed: 2026-11-29")
+    assert edited != declared
     fresh = run(
         "check", "-", "--stdin-filename", "model.yaml", "--format", "json", cwd=r.path, stdin=edited
     )
     assert findings(fresh) == []
-    assert (r.path / "model.yaml").read_text(encoding="utf-8") == EXAMPLE
+    assert (r.path / "model.yaml").read_text(encoding="utf-8") == declared
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,8 @@ def test_the_org_rules_fail_what_they_should(org_repo: tuple[Path, Path]) -> Non
     result = run(site, repo, "check", "--format", "json")
     assert result.returncode == 1, result.stderr
     found = {(f["rule"], f["pointer"], f["line"]) for f in json.loads(result.stdout)["findings"]}
-    assert ("ACME001", "/deploy/approvers", 35) in found
-    assert ("ACME100", "/drift/monitors/1/window", 31) in found
+    assert ("ACME001", "/deploy/approvers", 36) in found
+    assert ("ACME100", "/drift/monitors/1/window", 32) in found
     # The waiver runs out: the finding it silenced counts again.
     later = run(site, repo, "check", "--today", "2027-02-01", "--format", "json")
     active = {
@@ -127,7 +127,7 @@ def test_waivers_rules_and_explain(org_repo: tuple[Path, Path]) -> None:
     waivers = run(site, repo, "waivers")
     assert waivers.returncode == 0, waivers.stderr
     assert waivers.stdout.splitlines()[:2] == [
-        "model.yaml:44: rollback-too-slow 62 days left, expires 2027-01-31 (credit-limit)",
+        "model.yaml:45: rollback-too-slow (MG131) 62 days left, expires 2027-01-31 (credit-limit)",
         "    scope /rollback/max_minutes; approved by sre-lead@acme.example; ticket CRD-212",
     ]
     assert (

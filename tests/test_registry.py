@@ -314,3 +314,35 @@ def test_an_unreachable_or_silent_registry_is_a_finding_within_the_time_limit(
         assert "MG180" in proc.stdout and words in proc.stdout, proc.stdout
         assert "Traceback" not in proc.stderr
         assert took < 15, took  # the 2 s limit, plus starting Python and importing MLflow
+
+
+def test_the_audit_shows_what_serves_beside_what_is_declared(
+    make_repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(example=COMPLIANT)
+    make_registry(repo.path / "planted.db", 7, {"champion": 7, "previous": 6})
+    # a repository cannot choose where the audit connects: its registry_uri is ignored
+    repo.write(".modelgov.yaml", "registry_uri: sqlite:///planted.db\n")
+    repo.commit("declare", date="2026-11-02")
+    uri = make_registry(tmp_path / "org.db", 9, {"champion": 9, "previous": 8})
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    html = tmp_path / "audit.html"
+    result = run_cli(
+        "audit", str(repo.path), "--registry", "--jobs", "1", "--format", "json",
+        "--output", f"html={html}",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    (row,) = [m for m in report["models"] if m["path"] == "model.yaml"]
+    assert (row["serving_version"], row["rollback_target"], row["registry_match"]) == (
+        "9", "8", "no"
+    )  # fmt: skip
+    assert "MG181" in row["failing_rules"]
+    assert any("registry_uri ignored" in note for note in row["notes"]), row["notes"]
+    assert report["summary"]["registry"] == {"compared": 1, "mismatched": 1, "unreadable": 0}
+    text = html.read_text(encoding="utf-8")
+    assert "registry mismatches (of 1 compared)" in text
+    table = run_cli("audit", str(repo.path), "--registry", "--jobs", "1")
+    assert "Registry: 1 models compared, 1 serve another version than they declare." in (
+        table.stdout
+    )

@@ -21,6 +21,9 @@ from conftest import COMPLIANT, git_env, run_cli
 SAM = "Sam Lee <sam.lee@example.com>"
 DANA = "Dana Okafor <dana.okafor@example.com>"
 EXAMPLE = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")
+#: The example as last reviewed on 2026-09-01 (within the 90 days a high-risk model
+#: allows on 2026-11-30): code changed after that review is not covered by it (MG202).
+DECLARED = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
 HANDOFF = re.compile(r"  handoff:.*\n(    .*\n)+")
 ROSTER = (
     "email,status,name,github\n"
@@ -49,8 +52,10 @@ def owned_by(email: str, *, handoff: bool = True) -> str:
 
 @pytest.fixture
 def stale_repo(make_repo: Any) -> Any:
-    """The compliant example, declared on 2026-06-01, then its code kept changing."""
+    """The compliant example, declared on 2026-06-01 (reviewed 2026-09-01), then its code
+    kept changing."""
     r = make_repo(example=COMPLIANT)
+    r.write("model.yaml", DECLARED)
     r.commit("declare fraud-scorer", date="2026-06-01", author=DANA)
     r.write("src/fraud/score.py", "THRESHOLD = 0.8\n")
     r.write("training/fraud/train.py", "EPOCHS = 3\n")
@@ -79,8 +84,9 @@ def test_code_changed_after_the_declaration(stale_repo: Any) -> None:
     log = stale_repo.git("log", "--format=%H %s").splitlines()
     sha = {line.split(" ", 1)[1]: line.split(" ", 1)[0][:8] for line in log}
     assert f["message"] == (
-        "the code under `paths` changed in 2 commits since model.yaml was last changed in "
-        f"{sha['declare fraud-scorer']} on 2026-06-01; the oldest is 77 days old, past the "
+        "the code under `paths` changed in 2 commits since model.yaml last changed what it "
+        f"declares, in {sha['declare fraud-scorer']} on 2026-06-01, and since its last review on "
+        "2026-09-01 (`review.last_reviewed`); the oldest is 77 days old, past the "
         f"14-day grace period: {sha['Retrain on October data']} 2026-10-01 {DANA} "
         f'"Retrain on October data" (src/fraud/score.py); {sha["Tune fraud threshold"]} '
         f'2026-09-14 {SAM} "Tune fraud threshold" (src/fraud/score.py, training/fraud/train.py)'
@@ -115,11 +121,33 @@ def test_code_changed_within_the_grace_period(make_repo: Any) -> None:
     assert "the oldest is 10 days old, past the 7-day grace period" in f["message"]
 
 
+def test_a_cosmetic_edit_does_not_clear_it(stale_repo: Any) -> None:
+    """Comments, whitespace and key order are not what the declaration says: neither an
+    uncommitted nor a committed edit of them counts as the declaration catching up."""
+    touched = DECLARED.replace("review:\n", "# touched\nreview:\n").replace(
+        "  last_reviewed: 2026-09-01\n  reviewed_by: dana.okafor@example.com\n",
+        "  reviewed_by: dana.okafor@example.com\n  last_reviewed: '2026-09-01'\n",
+    )
+    assert touched.count("# touched") == 1 and "last_reviewed: '2026-09-01'" in touched
+    touched = touched.replace("max_minutes: 15 ", "max_minutes:    15 ")
+    stale_repo.write("model.yaml", touched + "\n# touched again\n")
+    (f,) = found(check(stale_repo.path)[1], "MG202")
+    assert "(its uncommitted edit did not change what it declares)" in f["message"]
+    stale_repo.commit("touch the declaration", date="2026-11-20")
+    touch = stale_repo.git("rev-parse", "--short=8", "HEAD").strip()
+    (f,) = found(check(stale_repo.path)[1], "MG202")
+    assert (
+        f"on 2026-06-01 (a later edit, {touch} on 2026-11-20, did not change what it declares), "
+        "and since its last review on 2026-09-01" in f["message"]
+    )
+    assert "the oldest is 77 days old" in f["message"]
+
+
 def test_updating_the_declaration_clears_it(stale_repo: Any) -> None:
     stale_repo.write(
-        "model.yaml", EXAMPLE.replace("review:\n", "# reviewed the retrain\nreview:\n")
+        "model.yaml", DECLARED.replace("last_reviewed: 2026-09-01", "last_reviewed: 2026-11-25")
     )
-    # modified in the work tree: counts as updated now
+    # modified in the work tree, and what it declares changed: counts as updated now
     assert found(check(stale_repo.path)[1], "MG202") == []
     # --staged judges the index: not staged yet, still stale
     assert len(found(check(stale_repo.path, "--staged")[1], "MG202")) == 1
@@ -140,18 +168,20 @@ def test_stale_code_days_is_a_fact(stale_repo: Any) -> None:
 
     policy = load_policy(None, full())
     (target,) = judge_path(stale_repo.path, Request(today=dt.date(2026, 11, 30)), lambda c: policy)
-    assert target.models[0].ages == Ages(review=28, drill=49, stale_code=77)
+    assert target.models[0].ages == Ages(review=90, drill=49, stale_code=77)
 
 
 def test_monorepo_and_renamed_model(make_repo: Any) -> None:
     r = make_repo()
     r.copy_example(COMPLIANT, into="models/fraud")
     r.copy_example(COMPLIANT, into="models/churn")
+    r.write("models/fraud/model.yaml", DECLARED)
+    r.write("models/churn/model.yaml", DECLARED)
     r.commit("two models", date="2026-06-01")
     r.git("mv", "models/churn", "models/retention")
     r.commit("rename churn to retention", date="2026-07-01")
     r.write("models/fraud/src/fraud/score.py", "x = 1\n")
-    r.commit("fraud code", date="2026-08-01", author=SAM)
+    r.commit("fraud code", date="2026-09-02", author=SAM)
     r.write("models/retention/src/fraud/score.py", "x = 2\n")
     r.commit("retention code", date="2026-11-25", author=SAM)
     _, report = check(r.path)
@@ -242,27 +272,41 @@ def test_shallow_clone_judges_what_it_can_see(stale_repo: Any, tmp_path: Path) -
     clone = shallow(stale_repo.path, tmp_path / "ci", 3)
     _, report = check(clone)
     (stale,) = found(report, "MG202")
-    assert "model.yaml was last changed before the shallow history starts" in stale["message"]
+    assert (
+        "model.yaml last changed what it declares, before the shallow history starts"
+        in stale["message"]
+    )
     assert '"Retrain on October data"' in stale["message"]
     assert '"Tune fraud threshold"' not in stale["message"]  # the boundary: not a change
+    # the boundary (2026-09-14) is after the last review (2026-09-01): a gap
     assert len(found(report, "MG203")) == 1
-    # depth 4 reaches the first commit, but git cannot tell it has no parents: still a warning
+    # depth 4 reaches the first commit (2026-06-01); git cannot tell it has no parents, but
+    # whatever lies beyond it is older than the last review (2026-09-01): nothing unjudged
     _, report = check(shallow(stale_repo.path, tmp_path / "four", 4))
-    assert len(found(report, "MG203")) == 1
+    assert found(report, "MG203") == []
+    assert "2 commits" in found(report, "MG202")[0]["message"]
     # deep enough (git records no shallow boundary): nothing to warn about
     _, report = check(shallow(stale_repo.path, tmp_path / "deep", 50))
     assert found(report, "MG203") == []
     assert "2 commits" in found(report, "MG202")[0]["message"]
 
 
-def test_unreadable_history_is_reported_not_crashed(stale_repo: Any) -> None:
+def test_unreadable_history_fails_closed(stale_repo: Any) -> None:
+    """MG202 is an error: a judgement it could not make is an error too, not a pass."""
     tree = stale_repo.git("rev-parse", "HEAD~2^{tree}").strip()
     (stale_repo.path / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
     code, report = check(stale_repo.path)
-    assert code == 0  # a warning, like a shallow clone: reported, never silent
-    (f,) = found(report, "MG203")
-    assert f["message"].startswith("the git history could not be read (git log failed")
-    assert "were not judged" in f["message"] and "git fsck" in f["hint"]
+    assert code == 1
+    (f,) = found(report, "MG202")
+    assert (f["severity"], f["pointer"], f["line"]) == ("error", "/paths", 9)
+    assert f["message"].startswith(
+        "the code under `paths` was not compared with the declaration: the git history "
+        "could not be read (git log failed"
+    )
+    assert "git fsck" in f["hint"]
+    assert found(report, "MG203") == []  # one problem, one finding
+    # the owner's handoff is recorded in full: nothing MG204 could have found
+    assert found(report, "MG204") == []
 
 
 # -- MG204 owner-handoff ------------------------------------------------------------
@@ -613,7 +657,7 @@ def test_waiver_silences_code_changed_until_it_expires(make_repo: Any) -> None:
     r = make_repo(example=COMPLIANT)
     r.write(
         "model.yaml",
-        EXAMPLE.replace(
+        DECLARED.replace(
             "waivers: []",
             "waivers:\n  - {rule: code-changed, reason: retrain under review in PR 42, "
             "approved_by: ops-lead@example.com, expires: 2026-12-15}",

@@ -96,6 +96,8 @@ def test_json_carries_every_field(make_repo: Any) -> None:
         "file": "models/fraud/model.yaml",
         "line": 6,
         "rule": "MG201",
+        "rule_id": "MG201",
+        "rule_name": "rollback-drill-overdue",
         "pointer": "/rollback/last_tested",
         "reason": "drill scheduled for the January release freeze",
         "approved_by": "ops-lead@example.com",
@@ -156,3 +158,58 @@ def test_untrusted_text_is_inert(make_repo: Any) -> None:
     result = run_cli("waivers", str(repo.path))
     assert "\x1b" not in result.stdout
     assert "ok\\u001b[2Jgone" in result.stdout
+
+
+NAMED = """\
+schema_version: 1
+name: fraud-scorer
+waivers:
+  - rule: code-changed
+    reason: refactor reviewed in the design doc
+    approved_by: ops-lead@example.com
+    expires: 2027-01-15
+  - rule: no-such-rule
+    reason: typo
+    approved_by: ops-lead@example.com
+    expires: 2027-01-10
+  - rule: threshold-documented
+    reason: a custom rule of the repository's config
+    approved_by: ops-lead@example.com
+    expires: 2027-01-12
+"""
+
+CUSTOM_CONFIG = """\
+custom_rules:
+  - id: ACME001
+    name: threshold-documented
+    message: every model states its threshold
+    severity: warning
+    require:
+      required: [x-threshold]
+"""
+
+
+def test_a_waiver_named_by_rule_name_carries_the_rule_id(make_repo: Any) -> None:
+    """CSV and JSON carry the rule as written and the id and name it resolves to (under
+    the model's config, custom rules included); text shows the id beside a name."""
+    repo = make_repo()
+    repo.write("model.yaml", NAMED)
+    repo.write(".modelgov.yaml", CUSTOM_CONFIG)
+    data = json.loads(run_cli("waivers", "--format", "json", cwd=repo.path).stdout)
+    assert [(w["rule"], w["rule_id"], w["rule_name"]) for w in data["waivers"]] == [
+        ("no-such-rule", "", ""),
+        ("threshold-documented", "ACME001", "threshold-documented"),
+        ("code-changed", "MG202", "code-changed"),
+    ]
+    rows = list(
+        csv.DictReader(io.StringIO(run_cli("waivers", "--format", "csv", cwd=repo.path).stdout))
+    )
+    assert list(rows[0])[3:6] == ["rule", "rule_id", "rule_name"]
+    assert [(r["rule"], r["rule_id"]) for r in rows] == [
+        ("no-such-rule", ""),
+        ("threshold-documented", "ACME001"),
+        ("code-changed", "MG202"),
+    ]
+    text = run_cli("waivers", cwd=repo.path).stdout
+    assert "model.yaml:4: code-changed (MG202) 46 days left" in text
+    assert "model.yaml:8: no-such-rule (unknown rule) 41 days left" in text

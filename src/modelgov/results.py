@@ -116,6 +116,25 @@ class ApprovalSummary(NamedTuple):
         return head + (": " + ", ".join(parts) if parts else ": no approval records")
 
 
+class RegistryView(NamedTuple):
+    """What the model registry serves for a model, beside what it declares (``--registry``)."""
+
+    model: str  # the registered model name
+    declared: str = ""  # deploy.version
+    serving: str | None = None  # the version the serving alias resolves to
+    rollback: str | None = (
+        None  # what a rollback restores: the rollback alias, or the version before
+    )
+    error: str = ""  # why the registry could not be read
+
+    @property
+    def matches(self) -> bool | None:
+        """Does what serves equal what is declared? ``None``: not known."""
+        if self.error or self.serving is None:
+            return None
+        return self.declared == self.serving
+
+
 class ModelResult(NamedTuple):
     """The verdict on one model.yaml."""
 
@@ -131,6 +150,7 @@ class ModelResult(NamedTuple):
     rules_run: tuple[str, ...] = ()
     #: the signed approvals, when a rule judged them (``None``: not judged)
     approvals: ApprovalSummary | None = None
+    registry: RegistryView | None = None  # only with --registry and a registry section
 
     def worst(self) -> Severity | None:
         active = [f.severity for f in self.findings if f.active]

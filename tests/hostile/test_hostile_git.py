@@ -371,6 +371,9 @@ def _mg202(run_stdout: str) -> list[dict[str, object]]:
 def test_forged_history_cannot_hide_a_code_change(make_repo, forgery: str) -> None:  # type: ignore[no-untyped-def]
     """The code under `paths` changed after model.yaml; a forgery makes git say it did not."""
     repo = make_repo("stale", example=COMPLIANT)
+    # reviewed when declared: a later review date would cover the change (MG202)
+    text = (repo.path / "model.yaml").read_text(encoding="utf-8")
+    repo.write("model.yaml", text.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-01-01"))
     declared = repo.commit("declare the model", date="2026-01-01")
     score = repo.path / "src" / "fraud" / "score.py"
     score.write_text(score.read_text(encoding="utf-8") + "\nTHRESHOLD = 0.1\n", encoding="utf-8")

@@ -18,7 +18,7 @@ column").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .rows import Cell, Row
@@ -50,6 +50,8 @@ class Column(NamedTuple):
     missing: str = ""
     #: computes the value from the judged model (collected columns only)
     collect: Collect | None = None
+    #: shown (outside CSV, whose header is fixed) only when some row has a value
+    optional: bool = False
 
     def text(self, row: Row) -> str:
         """The cell as text (``-`` for an unknown day count, lists joined)."""
@@ -73,6 +75,7 @@ def collected(
     formats: frozenset[Format] = ALL,
     short: str = "",
     width: int = 40,
+    optional: bool = False,
 ) -> Column:
     """A column whose value the judge computes from the model (stored in ``Row.extra``)."""
     return Column(
@@ -84,6 +87,7 @@ def collected(
         short=short,
         width=width,
         collect=collect,
+        optional=optional,
     )
 
 
@@ -106,6 +110,28 @@ def approvals(model: ModelResult, _doc: Document | None) -> Cell:
         + ("" if e.status == "valid" else f" ({e.status})")
         for e in a.entries
     )
+
+
+def serving_version(model: ModelResult, doc: Document | None) -> Cell:
+    """The version the registry serves (``--registry``; unknown otherwise)."""
+    view = model.registry
+    return view.serving if view is not None else None
+
+
+def rollback_target(model: ModelResult, doc: Document | None) -> Cell:
+    """The version a registry-alias rollback would restore (``--registry``)."""
+    view = model.registry
+    return view.rollback if view is not None else None
+
+
+def registry_match(model: ModelResult, doc: Document | None) -> Cell:
+    """``yes`` when what serves is ``deploy.version``, ``no`` when not, else unknown."""
+    view = model.registry
+    if view is None:
+        return None
+    if view.error:
+        return "unreadable"
+    return {True: "yes", False: "no", None: None}[view.matches]
 
 
 def detail(row: Row) -> Cell:
@@ -147,14 +173,22 @@ COLUMNS: tuple[Column, ...] = (
            short="DRILL", width=6, missing="-"),
     Column("stale_code_days", "Stale code (days)", lambda r: r.stale_code_days, kind="days",
            short="STALE", width=6, missing="-"),
-    # signed approvals (docs/approvals.md): `-` where no rule judged them, `no` when not approved
+    # signed approvals (docs/approvals.md): `-` where no rule judged them, `no` when not
+    # approved; shown (but in CSV) only when a row's policy requires them
     Column("approved_version", "Approved",
            lambda r: "no" if r.value("approved_version") == "" else r.value("approved_version"),
-           short="APPROVED", width=12, missing="-", formats=_NOT_HTML, collect=approved_version),
+           short="APPROVED", width=12, missing="-", formats=_NOT_HTML, collect=approved_version,
+           optional=True),
     Column("approvals", "Approvals", lambda r: r.value("approvals"), kind="list",
-           formats=_CSV_MD, joiner="; ", collect=approvals),
+           formats=_CSV_MD, joiner="; ", collect=approvals, optional=True),
     Column("detail", "Failing rules / reason", detail, kind="rules", formats=_SHOWN,
            short="FAILING RULES / REASON", width=70),
+    collected("serving_version", "Serving version", serving_version, formats=_NOT_TABLE,
+              optional=True),
+    collected("rollback_target", "Rollback target", rollback_target, formats=_NOT_TABLE,
+              optional=True),
+    collected("registry_match", "Serves what is declared", registry_match, formats=_NOT_TABLE,
+              optional=True),
     Column("failing_rules", "Failing rules", lambda r: r.failing_rules, kind="list",
            formats=_CSV),
     Column("reason", "Reason", reason, formats=_CSV),
@@ -169,9 +203,15 @@ COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 
-def shown_in(fmt: Format) -> tuple[Column, ...]:
-    """The columns ``fmt`` shows, in order."""
-    return tuple(c for c in COLUMNS if fmt in c.formats)
+def shown_in(fmt: Format, rows: Sequence[Row] = ()) -> tuple[Column, ...]:
+    """The columns ``fmt`` shows, in order: optional ones only when a row of ``rows``
+    has a value for them (CSV keeps its header fixed)."""
+    return tuple(
+        c
+        for c in COLUMNS
+        if fmt in c.formats
+        and (fmt == "csv" or not c.optional or any(c.get(r) is not None for r in rows))
+    )
 
 
 def collectors() -> tuple[tuple[str, Collect], ...]:

@@ -156,7 +156,18 @@ class AuditReport:
             "frameworks": self.framework_view(),
             "worst_teams": self._worst_teams(by_team),
             "gating": len(self.gating()),
+            "registry": self._registry_counts(),
             "exit_code": self.exit_code,
+        }
+
+    def _registry_counts(self) -> dict[str, int]:
+        """``--registry``: models compared with the registry, and how many do not serve
+        what they declare (or could not be read)."""
+        values = [row.value("registry_match") for row in self.models]
+        return {
+            "compared": sum(1 for v in values if v is not None),
+            "mismatched": values.count("no"),
+            "unreadable": values.count("unreadable"),
         }
 
     def _worst_models(self) -> list[dict[str, Any]]:

@@ -1,4 +1,12 @@
-"""``modelgov init``: write a commented model.yaml skeleton; never overwrite."""
+"""``modelgov init``: write a commented model.yaml skeleton; never overwrite.
+
+The skeleton claims nothing a person has not done: values only a person can
+know are the placeholder ``TODO`` (MG103 fails each), and the dates of a
+review and a rollback drill are left empty (MG130 and MG200 fail them) -- a
+file that claims a review or a drill that never happened is worse than an
+empty field.  A fresh skeleton therefore fails ``modelgov check``, naming every
+field still to fill in.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +20,16 @@ import click
 from ..errors import UsageError
 from ..git import user_identity
 from ..repoview import MODEL_FILE_NAMES
+from ..rules.mg103_placeholder import INIT_MARKER
 
 TEMPLATE = """\
 # yaml-language-server: $schema=https://modelgov.dev/schemas/model.schema.json
-# The operating declaration of this model; `modelgov check` judges it and
-# `modelgov explain RULE` says why each field matters.  Fill in every TODO.
+# The operating declaration of this model, written by `modelgov init` on {today}.
+# `modelgov check` fails until a person has filled in every {todo} and every empty
+# field below; `modelgov explain RULE` says why each one matters.
 schema_version: 1
 name: {name}
-description: TODO one or two sentences on what the model decides and for whom.
+description: {todo} one or two sentences on what the model decides and for whom.
 risk_tier: {risk_tier}              # low | medium | high: sets the policy's thresholds
 paths:                              # code and artifacts this declaration covers
   - src/**
@@ -27,23 +37,24 @@ paths:                              # code and artifacts this declaration covers
 owner:                              # one accountable person, not a team alias
   name: {owner_name}
   email: {owner_email}
-  team: TODO-team
+  team: {todo}-team
 
 on_call:
-  rotation: TODO-primary-rotation
+  rotation: {todo}-primary-rotation
   provider: pagerduty               # pagerduty | opsgenie | grafana-oncall | incident-io | manual
-  escalation: TODO-secondary-rotation
+  escalation: {todo}-secondary-rotation
   runbook: docs/runbook.md          # a repo path (relative to this file) or an https:// URL
 
 rollback:
   procedure: docs/runbook.md        # how to restore the previous version
   strategy: registry-alias          # registry-alias | blue-green | canary | feature-flag | redeploy-previous
   max_minutes: 30
-  decision_owner: on_call           # who may roll back at 2am without a meeting
-  last_tested: TODO                 # date of the last rollback drill, YYYY-MM-DD
+  decision_owner: on_call           # who may roll back at 2am without a meeting: on_call or one person
+  preserves_data:                   # true once a rollback keeps the data the newer version wrote
+  last_tested:                      # date of the last rollback drill, YYYY-MM-DD, once it has run
 
 drift:
-  alert_route: TODO-primary-rotation  # must be the on-call rotation or escalation
+  alert_route: {todo}-primary-rotation  # must be the on-call rotation or escalation
   monitors:
     - name: input-distribution
       signal: input_distribution
@@ -58,14 +69,14 @@ drift:
 
 deploy:                             # deploying is a separate decision from building
   approvers:
-    - email: TODO-product@example.com
+    - email: {todo}-product@example.com
       role: product
-    - email: TODO-reliability@example.com
+    - email: {todo}-reliability@example.com
       role: reliability
 
-review:
-  last_reviewed: {today}
-  reviewed_by: {owner_email}
+review:                             # the last governance review, once it has happened
+  last_reviewed:                    # YYYY-MM-DD
+  reviewed_by:                      # the reviewer's email
 
 waivers: []
 """
@@ -84,9 +95,10 @@ def run(folder: Path, *, name: str | None, risk_tier: str, today: _dt.date) -> i
     text = TEMPLATE.format(
         name=slug or "my-model",
         risk_tier=risk_tier,
-        owner_name=user_name or "TODO Full Name",
-        owner_email=user_email or "TODO@example.com",
+        owner_name=user_name or f"{INIT_MARKER} Full Name",
+        owner_email=user_email or f"{INIT_MARKER}@example.com",
         today=today.isoformat(),
+        todo=INIT_MARKER,
     )
     target = folder / "model.yaml"
     try:
@@ -94,5 +106,7 @@ def run(folder: Path, *, name: str | None, risk_tier: str, today: _dt.date) -> i
             fh.write(text)
     except FileExistsError:
         raise UsageError(f"{target} already exists; modelgov init never overwrites") from None
-    click.echo(f"wrote {target}: fill in the TODOs, then run `modelgov check`.")
+    click.echo(
+        f"wrote {target}: fill in every {INIT_MARKER} and empty field, then run `modelgov check`."
+    )
     return 0

@@ -6,6 +6,13 @@ This lists them across repositories so that somebody renews or removes them
 before they lapse: those without a valid expiry first, then expired ones,
 then the soonest to end.
 
+Each row carries the rule as the waiver names it (``rule``: an id or a name)
+and as the policy resolves it (``rule_id`` such as MG202 and ``rule_name`` such
+as code-changed, empty when no rule of that policy has that id or name), so a
+spreadsheet sorts and filters by rule whichever way the waiver was written.
+The policy is the one ``modelgov check`` would use for the model (its nearest
+config), custom rules included.
+
 Exit codes: 0 (listing is not judging: ``modelgov check`` fails on expired
 and invalid waivers, MG210/MG211); with ``--fail-expired``, 1 when a listed
 waiver has expired or has no valid expiry date; 2 for a usage error.
@@ -17,6 +24,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,9 +32,12 @@ from pathlib import Path
 
 import click
 
+from ..config import Config
+from ..engine.configs import RepoConfigs
 from ..engine.discovery import find_models
 from ..engine.factpass import load_model
 from ..engine.paths import shown
+from ..engine.policies import Policies
 from ..engine.workspace import open_path
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from ..facts.waivers import entries
@@ -37,6 +48,8 @@ FIELDS = (
     "file",
     "line",
     "rule",
+    "rule_id",
+    "rule_name",
     "pointer",
     "reason",
     "approved_by",
@@ -55,7 +68,9 @@ class WaiverRow:
     model: str
     file: str
     line: int
-    rule: str
+    rule: str  # as the waiver names it
+    rule_id: str  # the rule it resolves to under the model's policy ('' when none)
+    rule_name: str
     pointer: str  # the scope ('' = the whole file)
     reason: str
     approved_by: str
@@ -79,6 +94,8 @@ class WaiverRow:
             "file": self.file,
             "line": self.line,
             "rule": self.rule,
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
             "pointer": self.pointer,
             "reason": self.reason,
             "approved_by": self.approved_by,
@@ -102,22 +119,30 @@ def parse_days(text: str) -> int:
 def collect(paths: Sequence[Path], today: _dt.date) -> list[WaiverRow]:
     """The waivers of every model found in ``paths``, sorted by expiry (missing dates first)."""
     rows: list[WaiverRow] = []
+    policies = Policies()
     for path in paths:
         opened = open_path(path)
         with opened.workspace as ws:
+            configs = RepoConfigs(ws)
             for rel in find_models(opened):
                 doc = load_model(ws, rel)
                 data = doc.data if isinstance(doc.data, dict) else {}
                 raw_name = data.get("name")
                 name = raw_name if isinstance(raw_name, str) else ""
-                for w in entries(data):
+                found = entries(data)
+                config = configs.get(configs.nearest(posixpath.dirname(rel))) if found else None
+                registry = policies.get(config).registry if isinstance(config, Config) else None
+                for w in found:
                     left = (w.expires - today).days if w.expires is not None else None
+                    rule = registry.resolve(w.rule) if registry is not None and w.rule else None
                     rows.append(
                         WaiverRow(
                             model=name,
                             file=shown(ws.root.joinpath(*rel.split("/"))),
                             line=doc.locate(w.pointer)[0],
                             rule=w.rule,
+                            rule_id=rule.id if rule is not None else "",
+                            rule_name=rule.name if rule is not None else "",
                             pointer=w.scope,
                             reason=w.reason,
                             approved_by=w.approved_by,
@@ -164,13 +189,26 @@ def _left(row: WaiverRow) -> str:
     return f"{n} day{'s' if n != 1 else ''} left"
 
 
+def _rule(row: WaiverRow) -> str:
+    """The rule as written, with the id it resolves to when it was named otherwise."""
+    if not row.rule:
+        return "(no rule)"
+    if not row.rule_id:
+        return f"{inert(row.rule)} (unknown rule)"
+    return (
+        row.rule_id
+        if row.rule.strip().upper() == row.rule_id
+        else f"{inert(row.rule)} ({row.rule_id})"
+    )
+
+
 def render_text(rows: Sequence[WaiverRow], today: _dt.date, within: int | None) -> str:
     out = []
     for row in rows:
         expires = row.expires.isoformat() if row.expires else "-"
         model = f" ({inert(row.model)})" if row.model else ""
         out.append(
-            f"{line_start_path(row.file)}:{row.line}: {inert(row.rule) or '(no rule)'} "
+            f"{line_start_path(row.file)}:{row.line}: {_rule(row)} "
             f"{_left(row)}, expires {expires}{model}"
         )
         scope = inert(row.pointer) if row.pointer else "the whole file"

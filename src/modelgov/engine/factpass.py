@@ -21,9 +21,9 @@ from .. import document
 from ..document import MAX_BYTES, Document
 from ..errors import ConfigError, GitError
 from ..facts import ModelFacts, jsonable, name_of, tier_of
-from ..facts.history import ModelSpec
-from ..facts.staleness import declared_paths
-from ..repoview import ReadError
+from ..facts.history import ModelSpec, content_digest
+from ..facts.staleness import declared_paths, review_date
+from ..repoview import MODEL_FILE_NAMES, ReadError
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -84,15 +84,15 @@ class RepoFacts:
         return {m: self.docs[m] for m in models}
 
     # -- git history ---------------------------------------------------------------
-    def history(self, rel: str) -> tuple[ModelHistory | None, str]:
+    def history(self, rel: str, today: _dt.date) -> tuple[ModelHistory | None, str]:
         """The history of model ``rel`` and ``''``; or ``None`` and why it could not be read.
 
-        ``(None, '')`` outside git."""
+        ``(None, '')`` outside git.  ``today``: the date the run judges against."""
         git = self.ws.git
         if git is None:
             return None, ""
         if self._history is None and not self._error:
-            specs = [self._spec(m) for m in self.docs]
+            specs = [self._spec(m, today) for m in self.docs]
             try:
                 self._history = git.model_histories(specs, rev=self.ws.commit)
             except GitError as exc:
@@ -102,7 +102,7 @@ class RepoFacts:
         assert self._history is not None
         return self._history.get(rel), ""
 
-    def _spec(self, rel: str) -> ModelSpec:
+    def _spec(self, rel: str, today: _dt.date) -> ModelSpec:
         from ..git import walk
 
         doc = self.docs[rel]
@@ -119,15 +119,20 @@ class RepoFacts:
         elif self.ws.source == "index":
             index_id = doc.blob_sha or None
         owner = doc.get("/owner/email")
+        paths = declared_paths(doc.data)
         return ModelSpec(
             file=rel,
             base=posixpath.dirname(rel),
-            paths=declared_paths(doc.data),
+            paths=paths,
             worktree_ids=worktree_ids,
             index_id=index_id,
             # MG204 compares older versions with this (normalised as it does), so the
             # walk may stop at the most recent change of owner
             owner=owner.strip().lower() if isinstance(owner, str) else "",
+            # MG202 does not take an uncommitted edit of comments or layout for a change
+            digest=content_digest(doc.data) if paths and doc.ok else None,
+            blob=doc.blob_sha or None,
+            reviewed=review_date(doc.data, today) if paths else None,
         )
 
     # -- CODEOWNERS ------------------------------------------------------------------
@@ -182,7 +187,7 @@ def model_facts(
         from ..schema import model_schema, validate
 
         schema_errors = tuple(validate(doc.data, model_schema()))
-    history, error = repo.history(rel) if "history" in uses else (None, "")
+    history, error = repo.history(rel, today) if "history" in uses else (None, "")
     return ModelFacts(
         doc=doc,
         file=rel,
@@ -204,6 +209,7 @@ def model_facts(
             else None
         ),
         registry=_registry_state(doc, registry) if "registry" in uses else None,
+        siblings=siblings(ws, rel),
     )
 
 
@@ -303,6 +309,19 @@ def _registry_state(doc: Document, registry: RegistryReader | None) -> RegistryS
     if registry is None or not isinstance(name, str) or not name.strip():
         return None
     return registry.state(name.strip())
+
+
+def siblings(ws: Workspace, rel: str) -> tuple[str, ...]:
+    """The other declaration files (``model.yaml``/``model.yml``) in ``rel``'s folder."""
+    folder, name = posixpath.split(rel)
+    if name not in MODEL_FILE_NAMES:
+        return ()  # a file given by another name: judged alone
+    out = []
+    for other in MODEL_FILE_NAMES:
+        cand = posixpath.join(folder, other) if folder else other
+        if other != name and ws.view.lookup(cand) not in ("missing", "dir"):
+            out.append(cand)
+    return tuple(out)
 
 
 _ROSTERS: dict[tuple[str, int, int], Roster] = {}

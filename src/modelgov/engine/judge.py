@@ -28,7 +28,7 @@ from ..facts.waivers import WaiverVerdict, covers
 from ..facts.waivers import judge as judge_waivers
 from ..findings import FailOn, Finding, Waived, sort_findings
 from ..policy import Policy
-from ..results import Ages, ApprovalSummary, ModelResult, PolicyInfo, TargetResult
+from ..results import Ages, ApprovalSummary, ModelResult, PolicyInfo, RegistryView, TargetResult
 from ..rules.base import Rule, RuleContext, TargetContext
 from .factpass import model_facts, repo_facts
 from .workspace import Workspace
@@ -187,6 +187,7 @@ def judge_model(
         ),
         rules_run=tuple(ctx.rule.id for ctx in contexts),
         approvals=_approvals(facts, contexts, findings),
+        registry=registry_view(facts),
     )
 
 
@@ -201,6 +202,41 @@ def _approvals(
     readers = {c.rule.id for c in contexts if "approvals" in c.rule.uses}
     return summary(
         facts.approvals, approved=not any(f.active and f.rule in readers for f in findings)
+    )
+
+
+def registry_view(facts: ModelFacts) -> RegistryView | None:
+    """What serves beside what is declared, for the reports (None without ``--registry``)."""
+    state = facts.registry
+    if state is None:
+        return None
+    version = facts.doc.get("/deploy/version")
+    declared = (
+        ""
+        if isinstance(version, bool) or not isinstance(version, (str, int))
+        else str(version).strip()
+    )
+    if state.error:
+        return RegistryView(state.model, declared, error=state.error)
+    if not state.found:
+        return RegistryView(state.model, declared)
+    alias = facts.doc.get("/registry/serving_alias")
+    serving = state.resolve(alias.strip()) if isinstance(alias, str) else None
+    back = facts.doc.get("/registry/rollback_alias")
+    target = state.resolve(back.strip()) if isinstance(back, str) and back.strip() else None
+    if target is None and serving is not None and not isinstance(back, str):
+        earlier = [
+            v for v in state.versions
+            if v.version.isdigit() and serving.version.isdigit()
+            and int(v.version) < int(serving.version)
+            and v.status == "READY" and v.stage.lower() != "archived"
+        ]  # fmt: skip
+        target = earlier[0] if earlier else None
+    return RegistryView(
+        state.model,
+        declared,
+        serving=serving.version if serving is not None else None,
+        rollback=target.version if target is not None else None,
     )
 
 

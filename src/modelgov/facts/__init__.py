@@ -118,6 +118,9 @@ class ModelFacts(NamedTuple):
     approvals: Approvals | None = None
     #: the registered model as the registry reports it (``--registry`` only; None otherwise)
     registry: RegistryState | None = None
+    #: the other declaration files in the same folder (``model.yml`` beside
+    #: ``model.yaml``), as the judged source holds them: root-relative paths
+    siblings: tuple[str, ...] = ()
 
     @property
     def data(self) -> dict[str, Any]:

@@ -11,7 +11,9 @@ know about it is a :class:`ModelSpec`, built by the caller
 from __future__ import annotations
 
 import datetime as _dt
-from typing import NamedTuple
+import hashlib
+import json
+from typing import Any, NamedTuple
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -64,6 +66,15 @@ class ModelSpec(NamedTuple):
     ``owner``: the judged version's ``owner.email`` (normalised, ``""`` when it
     has none), so the walk may stop once an older version names someone
     else; ``None``: every version is read.
+    ``digest``: :func:`content_digest` of the judged version, so an uncommitted
+    edit that changes only comments or layout is not taken for a change of the
+    declaration; ``None``: any edit counts.
+    ``blob``: the judged version's blob id when it is a git object (``--rev``,
+    ``--staged``, audits), so the walk need not read and parse it again.
+    ``reviewed``: the judged version's ``review.last_reviewed`` when it is a date no
+    later than today: code changes committed on or before it are covered by that
+    review whichever touch saw them, so the walk need not judge touches for them
+    (and may leave them out of ``code_changes``).
     """
 
     file: str
@@ -72,6 +83,9 @@ class ModelSpec(NamedTuple):
     worktree_ids: frozenset[str] | None = None
     index_id: str | None = None
     owner: str | None = None
+    digest: str | None = None
+    blob: str | None = None
+    reviewed: _dt.date | None = None
 
 
 class CodeChange(NamedTuple):
@@ -90,7 +104,14 @@ class OwnerVersion(NamedTuple):
 
 
 class ModelHistory(NamedTuple):
-    """Everything the history says about one model.yaml.  Plain data for rules."""
+    """Everything the history says about one model.yaml.  Plain data for rules.
+
+    A *touch* is any commit that changed the file's bytes (or its name); a
+    *change* is a touch that changed what it declares -- its parsed content,
+    see :func:`content_digest` -- so comments, whitespace, quoting and key order
+    do not count.  Touches are judged that way for models with ``paths`` (what
+    MG202 reads); for the others every touch counts as a change.
+    """
 
     file: str
     rev: str | None  # the commit walked from (None: no commits yet)
@@ -106,5 +127,30 @@ class ModelHistory(NamedTuple):
     origin_known: bool = True  # False: its creation lies beyond the shallow boundary
     # False: the walk stopped once the rules had what they need (see walk.Walker.satisfied):
     # ``owners`` then ends at the most recent change of owner, ``names`` and older
-    # touches may be missing; last_touch and code_changes are always complete
+    # touches may be missing; last_touch, last_change and code_changes are always complete
     complete: bool = True
+    #: newest commit that changed what the file declares (``None``: beyond a shallow
+    #: boundary, or not committed); the code changes are those it did not see
+    last_change: Commit | None = None
+    #: touches newer than ``last_change`` that changed only comments or layout, newest first
+    cosmetic: tuple[Commit, ...] = ()
+    #: the judged version declares something other than the committed one (an
+    #: uncommitted edit of comments or layout only is ``touched_now`` but not this)
+    changed_now: bool = False
+    change_known: bool = True  # False: its last change lies beyond the shallow boundary
+    #: False: no code change depended on which of the newest touches changed the
+    #: declaration, so they were not compared (``last_change`` is then the newest touch
+    #: and ``cosmetic`` is empty); the code changes are exact either way
+    judged: bool = True
+
+
+def content_digest(data: Any) -> str:
+    """What a version of a model.yaml declares, as a digest of its parsed content.
+
+    Equal for versions that differ only in comments, whitespace, quoting, key
+    order or the spelling of a value YAML reads the same (``2026-01-01`` and
+    ``"2026-01-01"``); different for any change of a key or value."""
+    from . import jsonable
+
+    text = json.dumps(jsonable(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, NamedTuple
 
-from . import ModelFacts, is_missing, norm_email
+from . import ModelFacts, as_date, is_missing, norm_email
 from .history import CodeChange, Commit, ModelHistory
 
 
@@ -28,19 +28,44 @@ class Staleness(NamedTuple):
     changes: tuple[CodeChange, ...]  # newest first
     oldest: CodeChange
     age: int  # days since the oldest, 0 when in the future
+    #: the judged ``review.last_reviewed`` when it is a date (not in the future): every
+    #: change above is newer than it
+    reviewed: _dt.date | None = None
+
+
+def review_date(data: Any, today: _dt.date) -> _dt.date | None:
+    """``review.last_reviewed`` of a declaration, when it is a date no later than ``today``
+    (a review dated in the future is MG200's finding, and reviews nothing)."""
+    review = data.get("review") if isinstance(data, dict) else None
+    when = as_date(review.get("last_reviewed")) if isinstance(review, dict) else None
+    return when if when is not None and when <= today else None
+
+
+def last_review(facts: ModelFacts) -> _dt.date | None:
+    """:func:`review_date` of the judged version."""
+    return review_date(facts.data, facts.today)
 
 
 def code_staleness(facts: ModelFacts) -> Staleness | None:
-    """The code changes after the model.yaml's last change, or ``None`` when there are none
-    (or nothing to compare: no ``paths``, no history, a new or uncommitted model.yaml)."""
+    """The code changes the declaration has not caught up with, or ``None`` when there are
+    none (or nothing to compare: no ``paths``, no history, a new model.yaml, or one whose
+    uncommitted edit changes what it declares).
+
+    A change counts unless the last commit that changed what the model.yaml declares
+    saw it (it is an ancestor of that commit; a touch of comments or layout only sees
+    nothing), or ``review.last_reviewed`` is on or after the day it was committed."""
     hist = facts.history
     if not declared_paths(facts.data) or hist is None:
         return None
-    if not hist.committed or hist.touched_now or not hist.code_changes:
+    if not hist.committed or hist.changed_now or not hist.code_changes:
         return None
-    oldest = min(hist.code_changes, key=lambda c: c.commit.commit_time)
+    reviewed = last_review(facts)
+    changes = tuple(c for c in hist.code_changes if reviewed is None or c.commit.date > reviewed)
+    if not changes:
+        return None
+    oldest = min(changes, key=lambda c: c.commit.commit_time)
     age = max((facts.today - oldest.commit.date).days, 0)
-    return Staleness(hist.code_changes, oldest, age)
+    return Staleness(changes, oldest, age, reviewed)
 
 
 def code_gap(facts: ModelFacts) -> str:
@@ -48,8 +73,11 @@ def code_gap(facts: ModelFacts) -> str:
     hist = facts.history
     if not declared_paths(facts.data) or hist is None:
         return ""
-    if not hist.committed or hist.touched_now or hist.touch_known:
+    if not hist.committed or hist.changed_now or hist.change_known:
         return ""
+    reviewed = last_review(facts)
+    if reviewed is not None and hist.boundary is not None and reviewed >= hist.boundary.date:
+        return ""  # whatever lies beyond the boundary is older than the last review
     since = f"since {hist.boundary.date.isoformat()}" if hist.boundary else "in the history"
     return (
         f"{_name(facts)} did not change {since}, where the shallow history ends: code "

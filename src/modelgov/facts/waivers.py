@@ -37,6 +37,9 @@ class WaiverEntry(NamedTuple):
     ticket: str
     scope: str  # JSON pointer the waiver is limited to ('' for the whole file)
     has_expires: bool = False  # the entry has an `expires` key (valid or not)
+    #: ``pointer`` is absent, null or a string (a number there must not widen the
+    #: waiver to the whole file)
+    scope_is_text: bool = True
 
 
 class WaiverProblem(NamedTuple):
@@ -44,6 +47,9 @@ class WaiverProblem(NamedTuple):
     pointer: str
     message: str
     hint: str = ""
+    #: the waiver's fields the problem is about (``reason``, ``expires``...): the
+    #: schema rule (MG010) does not report them a second time
+    fields: tuple[str, ...] = ()
 
 
 class WaiverVerdict(NamedTuple):
@@ -79,6 +85,7 @@ def entries(data: Any) -> list[WaiverEntry]:
                 ticket=_text(w.get("ticket")),
                 scope=_text(w.get("pointer")).rstrip("/"),
                 has_expires="expires" in w,
+                scope_is_text=isinstance(w.get("pointer"), (str, type(None))),
             )
         )
     return out
@@ -106,27 +113,31 @@ def judge(
     verdicts = []
     for w in entries(data):
         problems: list[WaiverProblem] = []
-        invalid = []
+        invalid: list[tuple[str, str]] = []  # (field, what is wrong with it)
         if not w.rule:
-            invalid.append("names no rule")
+            invalid.append(("rule", "names no rule"))
         elif w.rule.lower() not in waivable:
-            invalid.append(f"names unknown rule {w.rule!r}")
+            invalid.append(("rule", f"names unknown rule {w.rule!r}"))
         elif not waivable[w.rule.lower()]:
-            invalid.append(f"names rule {w.rule!r}, which cannot be waived")
+            invalid.append(("rule", f"names rule {w.rule!r}, which cannot be waived"))
         if not w.reason:
-            invalid.append("gives no reason")
+            invalid.append(("reason", "gives no reason"))
         if not is_email(w.approved_by):
-            invalid.append("has no approver email")
+            invalid.append(("approved_by", "has no approver email"))
         if w.expires is None:
-            invalid.append("has no valid expiry date")
-        if w.scope and not w.scope.startswith("/"):
-            invalid.append(f"has a pointer {w.scope!r} that is not a JSON pointer")
+            invalid.append(("expires", "has no valid expiry date"))
+        if not w.scope_is_text:
+            invalid.append(("pointer", "has a pointer that is not a JSON pointer (text)"))
+        elif w.scope and not w.scope.startswith("/"):
+            invalid.append(("pointer", f"has a pointer {w.scope!r} that is not a JSON pointer"))
         if invalid:
             problems.append(
                 WaiverProblem(
                     "invalid",
                     w.pointer,
-                    f"waiver #{w.position + 1} {', '.join(invalid)}; it waives nothing",
+                    f"waiver #{w.position + 1} {', '.join(t for _, t in invalid)}; "
+                    "it waives nothing",
+                    fields=tuple(f for f, _ in invalid),
                 )
             )
         named = w.rule or "an unnamed rule"

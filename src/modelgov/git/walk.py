@@ -26,9 +26,10 @@ records ``git log`` would print; anything they might show differently is left
 to ``git log``).
 
 Bounds of the walk (no rule's answer depends on what is not read): MG202
-needs the last change of each model.yaml and every commit its declaration
-did not see, so the walk passes the last change and stops when every commit
-still to come is an ancestor of it; MG204 reports the most recent change of
+needs the last change of each model.yaml -- the last commit that changed what
+it declares, not only its comments or layout -- and every commit its
+declaration did not see, so the walk passes the last change and stops when
+every commit still to come is an ancestor of it; MG204 reports the most recent change of
 owner, so older versions are read until one names another owner than the
 judged version (at most :data:`MAX_VERSIONS` per model); a model.yaml that is
 not committed, or whose last change is not found, keeps the walk going.
@@ -38,14 +39,29 @@ records of :mod:`modelgov.facts.history` the rules read:
 
 * the *touches* of its model.yaml: commits whose diff changes the file,
   following renames (``R`` entries) back to the file's creation (``A``);
+* which touches are *changes* of the declaration (for a model with
+  ``paths``): the two versions of the file are read through the ``cat-file``
+  process as the walk meets the touch (the same blobs the owner history
+  reads, each read and parsed once) and compared by what they declare
+  (:func:`~modelgov.facts.history.content_digest`) -- only when the answer
+  depends on it: in a linear history a touch waits (``_Track.pending``) until
+  a code change it would have seen turns up that the judged version's
+  ``review.last_reviewed`` does not cover, or the walk stops or meets a merge;
+  one older than a change the walk already passed is never read;
+  a touch that changes
+  only comments, whitespace, quoting or key order, or only the file's name
+  within its folder, is cosmetic (a move to another folder is a change: the
+  ``paths`` it declares are relative to its folder);
 * the *code changes*: commits that changed a file matched by the model's
   ``paths`` (globs relative to the model.yaml's folder, see
   :mod:`modelgov.pathmatch`) and are *not* an ancestor of (or equal to) a
-  touch -- that is, changes the last update of the declaration never saw.
-  Ancestry is propagated in one pass over the walk with a bit per model;
+  change of the declaration -- that is, changes the last real update of the
+  declaration never saw.  Ancestry is propagated in one pass over the walk
+  with a bit per model;
 * the owner email of every committed version (for the handoff rule);
 * whether the file is staged or modified now (blob ids compared: work tree
-  file hashed as git would, index entry, the walked commit's tree);
+  file hashed as git would, index entry, the walked commit's tree), and
+  whether that edit changes what it declares (``ModelSpec.digest``);
 * shallow clones: the boundary commits (listed in ``.git/shallow``) show every
   file as added; their entries are never taken as touches or code changes,
   and a model whose last touch or creation lies beyond the boundary says so
@@ -59,7 +75,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from ..facts.history import CodeChange, Commit, ModelHistory, ModelSpec, OwnerVersion
+from ..facts.history import (
+    CodeChange,
+    Commit,
+    ModelHistory,
+    ModelSpec,
+    OwnerVersion,
+    content_digest,
+)
 from ..pathmatch import PathMatcher, anchor, matcher
 from .catfile import _TREE_LIMIT, ObjectReader, _parse_tree
 from .refs import _SHA, Refs
@@ -97,8 +120,8 @@ class _Track:
     """Walk state of one model."""
 
     __slots__ = (
-        "active", "bit", "boundary", "code", "deleted", "head_blob", "names",
-        "origin_found", "owner_changed", "rx", "spec", "touches", "versions",
+        "active", "bit", "boundary", "changes", "code", "deleted", "head_blob", "names",
+        "origin_found", "owner_changed", "pending", "rx", "spec", "touches", "versions",
     )  # fmt: skip
 
     def __init__(
@@ -118,6 +141,12 @@ class _Track:
         self.head_blob = head_blob
         self.deleted = False  # the first thing seen for its name was a deletion
         self.touches: list[Commit] = []
+        # the touches that changed what it declares (one that a later change already saw
+        # is counted without being judged: it cannot change the answer)
+        self.changes: list[Commit] = []
+        # touches not judged yet (newest first): in a linear history a touch is judged only
+        # when a code change depends on it (see Walker._resolve)
+        self.pending: list[tuple[Commit, Change]] = []
         self.versions: list[tuple[str, Commit]] = []
         self.code: list[CodeChange] = []
         self.boundary: Commit | None = None
@@ -136,6 +165,8 @@ class Walk(NamedTuple):
     shallow: bool
     tracks: tuple[_Track, ...]
     cut: bool = False
+    #: blob id -> content digest (``None``: it does not load), read while walking
+    digests: Mapping[str, str | None] = {}
 
     def blob_requests(self) -> list[str]:
         """Blob ids of the committed versions, for one ``cat-file --batch``."""
@@ -486,10 +517,17 @@ def small_log(
 
 
 def walk(
-    entries: Sequence[LogEntry], specs: Sequence[ModelSpec], *, rev: str | None, shallow: bool
+    entries: Sequence[LogEntry],
+    specs: Sequence[ModelSpec],
+    *,
+    rev: str | None,
+    shallow: bool,
+    digests_of: Callable[[Sequence[str]], Mapping[str, str | None]] | None = None,
 ) -> Walk:
-    """Follow every model through one walk (newest first, topological order)."""
-    walker = Walker(specs, rev=rev, shallow=shallow)
+    """Follow every model through one walk (newest first, topological order).
+
+    Without ``digests_of`` every touch counts as a change of the declaration."""
+    walker = Walker(specs, rev=rev, shallow=shallow, digests_of=digests_of)
     for entry in entries:
         walker.feed(entry)
     return walker.result()
@@ -518,7 +556,10 @@ class Walker:
       when it is ``""`` (no owner to compare).
 
     ``emails_of`` reads the owner emails of blobs (old versions) for that last
-    test, in one batch per call.
+    test, in one batch per call.  ``digests_of`` reads what versions declare
+    (:func:`content_digest_of`), in one batch per commit, to tell a change of
+    the declaration from a cosmetic touch (for models with ``paths``); without
+    it every touch is a change.
     """
 
     def __init__(
@@ -528,11 +569,19 @@ class Walker:
         rev: str | None,
         shallow: bool,
         emails_of: Callable[[Sequence[str]], Mapping[str, str]] | None = None,
+        digests_of: Callable[[Sequence[str]], Mapping[str, str | None]] | None = None,
     ) -> None:
         self.rev = rev
         self.shallow = shallow
         self.emails_of = emails_of
         self.emails: dict[str, str] = {}  # blob -> owner email, read while walking
+        self.digests_of = digests_of
+        self.digests: dict[str, str | None] = {}  # blob -> what it declares, read while walking
+        for spec in specs:  # the judged versions are parsed already
+            if spec.digest is not None:
+                for blob in {*(spec.worktree_ids or ()), spec.index_id, spec.blob} - {None}:
+                    assert blob is not None
+                    self.digests[blob] = spec.digest
         self.tracks: list[_Track] = []
         self.by_name: dict[str, list[_Track]] = {}
         for i, spec in enumerate(specs):
@@ -566,19 +615,40 @@ class Walker:
         if any(p in self.seen for p in c.parents):
             return False
         self.seen.add(c.sha)
-        if len(c.parents) > 1:
-            self.linear = False
         reviewed = self.reviewed
         bits = reviewed.pop(c.sha, 0)
+        if len(c.parents) > 1:
+            if self.linear:
+                bits = self._settle(bits)  # from here on every touch is judged as it comes
+            self.linear = False
+        seen = bits  # models whose declaration saw this commit (or may: pending touches)
+        if self.digests_of is not None and not c.boundary and not self.linear:
+            self._read_versions(entry, seen)
         for ch in entry.changes:
             for t in list(self.by_name.get(ch.path, ())):
                 if ch.path not in t.active:
                     continue
-                bits |= _touch(t, c, ch, self.by_name)
+                declares: bool | None
+                if seen & t.bit and not t.pending:
+                    declares = True  # a later change of the declaration saw it already
+                elif self._lazy(t) and not c.boundary and self._needs_versions(t, ch):
+                    t.pending.append((c, ch))
+                    declares = None  # judged if and when a code change depends on it
+                else:
+                    declares = self._declares(t, ch)
+                bits |= _touch(t, c, ch, self.by_name, declares)
         if self.coded and not c.boundary and entry.changes:
             for t in _candidates(entry.changes, self.by_prefix, self.anywhere):
                 if bits & t.bit:
-                    continue
+                    if t.changes or not t.pending:
+                        continue  # seen by a change of the declaration
+                    # seen only through touches not judged yet
+                    reviewed_on = t.spec.reviewed
+                    if reviewed_on is not None and c.date <= reviewed_on:
+                        continue  # covered by the review the judged version records, either way
+                    if self._resolve(t):
+                        continue
+                    bits &= ~t.bit  # those touches changed nothing: this commit is unseen
                 files = _code_files(t, entry.changes)
                 if files:
                     t.code.append(
@@ -587,6 +657,85 @@ class Walker:
         for p in c.parents:
             reviewed[p] = reviewed.get(p, 0) | bits
         return True
+
+    def _lazy(self, t: _Track) -> bool:
+        """Whether a touch of ``t`` may wait to be judged until a code change depends on it:
+        in a linear history, before any change of its declaration is known."""
+        return self.linear and t.rx is not None and self.digests_of is not None and not t.changes
+
+    def _needs_versions(self, t: _Track, ch: Change) -> bool:
+        """Whether telling if this touch changed the declaration takes reading its versions."""
+        moved = ch.status == "R" and ch.old_path.rpartition("/")[0] != ch.path.rpartition("/")[0]
+        return self._judged(t, ch) and not moved
+
+    def _resolve(self, t: _Track) -> bool:
+        """Judge ``t``'s pending touches, newest first, until one changed the declaration.
+
+        ``True`` when one did: it and the older pending touches (which it saw) are changes,
+        the newer ones cosmetic.  ``False``: none did (all cosmetic).  In a linear
+        history every pending touch is a descendant of what is walked next, so this is
+        exactly what judging each touch as it came would have decided."""
+        pending, t.pending = t.pending, []
+        for i, (_c, ch) in enumerate(pending):
+            if self._declares(t, ch):
+                keep = {pc.sha for pc, _ in pending[i:]} | {x.sha for x in t.changes}
+                t.changes = [x for x in t.touches if x.sha in keep]
+                return True
+        return False
+
+    def _settle(self, bits: int) -> int:
+        """Judge every pending touch (a merge ends the linear history); ``bits`` without the
+        bits of models whose pending touches all turned out cosmetic."""
+        for t in self.tracks:
+            if t.pending and not t.changes and not self._resolve(t):
+                bits &= ~t.bit
+            elif t.pending:
+                self._resolve(t)
+        return bits
+
+    def _judged(self, t: _Track, ch: Change) -> bool:
+        """Whether this touch needs both versions read to tell whether it is a change."""
+        return (
+            t.rx is not None
+            and self.digests_of is not None
+            and ch.status in ("M", "T", "R")
+            and ch.old_blob != ch.new_blob
+        )
+
+    def _read_versions(self, entry: LogEntry, seen: int) -> None:
+        """Read, in one batch, both versions of every judged touch of this commit.
+
+        A touch of a model whose declaration already saw this commit (``seen``: a
+        later change of it is a descendant) is not judged: whether it changed the
+        declaration changes nothing, so in a linear history no touch older than
+        the last change is read."""
+        wanted: dict[str, None] = {}
+        for ch in entry.changes:
+            for t in self.by_name.get(ch.path, ()):
+                if ch.path in t.active and not seen & t.bit and self._judged(t, ch):
+                    for blob in (ch.old_blob, ch.new_blob):
+                        if blob not in self.digests:
+                            wanted.setdefault(blob, None)
+        if wanted and self.digests_of is not None:
+            self.digests.update(self.digests_of(list(wanted)))
+
+    def _declares(self, t: _Track, ch: Change) -> bool:
+        """Whether a touch of ``t``'s file changed what it declares (see the class docstring)."""
+        if ch.status in ("A", "C"):
+            return True  # the declaration starts here
+        if ch.status == "R" and ch.old_path.rpartition("/")[0] != ch.path.rpartition("/")[0]:
+            return True  # moved to another folder: its `paths` now name other files
+        if ch.old_blob == ch.new_blob:
+            return t.rx is None or self.digests_of is None  # a rename or a mode change only
+        if not self._judged(t, ch):
+            return True
+        missing = [b for b in (ch.old_blob, ch.new_blob) if b not in self.digests]
+        if missing:
+            assert self.digests_of is not None
+            self.digests.update(self.digests_of(missing))
+        old, new = self.digests.get(ch.old_blob), self.digests.get(ch.new_blob)
+        # a version that does not load: the edit broke or fixed the file, a real change
+        return old is None or new is None or old != new
 
     def satisfied(self) -> bool:
         """May the walk stop here?  Only in a linear history (see the class docstring)."""
@@ -607,7 +756,12 @@ class Walker:
                 return False  # its newest state is not known yet
             if t.deleted:
                 continue  # not committed: no history rule judges it
-            if t.rx is not None and (not t.touches or not all(bits & t.bit for bits in frontier)):
+            if t.rx is not None and t.pending and not t.changes and not self._resolve(t):
+                # the touches walked changed nothing: what is older is unseen by them
+                for commit in self.reviewed:
+                    self.reviewed[commit] &= ~t.bit
+                frontier = list(self.reviewed.values())
+            if t.rx is not None and (not t.changes or not all(bits & t.bit for bits in frontier)):
                 return False
             owner = t.spec.owner
             if owner is None or (owner and not t.owner_changed):
@@ -620,12 +774,31 @@ class Walker:
         return True
 
     def result(self, *, cut: bool = False) -> Walk:
+        for t in self.tracks:
+            # a code change to report needs the last change named; a shallow clone or a
+            # missing creation needs to know whether a change was seen at all
+            if t.pending and (t.code or self.shallow or not t.changes):
+                self._resolve(t)
         self.cut = cut
-        return Walk(rev=self.rev, shallow=self.shallow, tracks=tuple(self.tracks), cut=cut)
+        return Walk(
+            rev=self.rev,
+            shallow=self.shallow,
+            tracks=tuple(self.tracks),
+            cut=cut,
+            digests=self.digests,
+        )
 
 
-def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -> int:
-    """Record that ``c`` changed the tracked file; return the track's bit if it is a real touch."""
+def _touch(
+    t: _Track,
+    c: Commit,
+    ch: Change,
+    by_name: dict[str, list[_Track]],
+    declares: bool | None = True,
+) -> int:
+    """Record that ``c`` changed the tracked file; return the track's bit if it changed what
+    the file declares (``declares``: the caller compared the versions) or may have (``None``:
+    pending, see :meth:`Walker._resolve`), else 0."""
 
     def forget(name: str) -> None:
         t.active.discard(name)
@@ -651,6 +824,8 @@ def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -
     if t.head_blob is None:
         t.head_blob = ch.new_blob
     t.touches.append(c)
+    if declares is True:
+        t.changes.append(c)
     if len(t.versions) < MAX_VERSIONS:
         t.versions.append((ch.new_blob, c))
     if ch.status == "R" and ch.old_path:
@@ -665,7 +840,7 @@ def _touch(t: _Track, c: Commit, ch: Change, by_name: dict[str, list[_Track]]) -
         forget(ch.path)
         if not t.active:
             t.origin_found = True
-    return t.bit
+    return 0 if declares is False else t.bit
 
 
 def _candidates(
@@ -732,6 +907,18 @@ def finish(
             got = objects.get(blob)
             owners.append(OwnerVersion(owner_email(got[1] if got else None), commit))
         touches = t.touches
+        changes = t.changes
+        changed_now = touched_now
+        if touched_now and committed and spec.digest is not None and t.rx is not None:
+            # an uncommitted edit of comments or layout only is not a change of the declaration
+            head = _digest(t.head_blob, walked.digests, objects)
+            changed_now = head is None or head != spec.digest
+        judged = not t.pending  # pending: no code change depended on those touches
+        if judged:
+            cosmetic = touches[: touches.index(changes[0])] if changes else touches
+            last_change = changes[0] if changes else None
+        else:
+            cosmetic, last_change = [], touches[0]
         out[spec.file] = ModelHistory(
             file=spec.file,
             rev=walked.rev,
@@ -748,8 +935,41 @@ def finish(
             # owner history is then only consulted up to its most recent change)
             origin_known=t.origin_found or not committed or walked.cut,
             complete=not walked.cut,
+            last_change=last_change,
+            cosmetic=tuple(cosmetic),
+            changed_now=changed_now,
+            change_known=bool(changes) or not judged or not committed,
+            judged=judged,
         )
     return out
+
+
+def _digest(
+    blob: str | None,
+    digests: Mapping[str, str | None],
+    objects: Mapping[str, tuple[str, bytes | None] | None],
+) -> str | None:
+    """What the version ``blob`` declares, from the walk's digests or the objects read."""
+    if blob is None:
+        return None
+    if blob in digests:
+        return digests[blob]
+    got = objects.get(blob)
+    return content_digest_of(got[1] if got else None)
+
+
+def content_digest_of(raw: bytes | None) -> str | None:
+    """:func:`~modelgov.facts.history.content_digest` of one version of a model.yaml,
+    loaded with modelgov's bounded loader; ``None`` when it is missing or does not load
+    (a syntax error, an alias bomb: the loader's problems)."""
+    if raw is None:
+        return None
+    from ..document import load
+
+    doc = load("model.yaml", raw)
+    if not doc.ok:
+        return None
+    return content_digest(doc.data)
 
 
 def empty(specs: Sequence[ModelSpec], *, shallow: bool = False) -> dict[str, ModelHistory]:
@@ -764,6 +984,7 @@ def empty(specs: Sequence[ModelSpec], *, shallow: bool = False) -> dict[str, Mod
             names=(s.file,),
             code_changes=(),
             shallow=shallow,
+            changed_now=True,
         )
         for s in specs
     }
@@ -918,12 +1139,26 @@ def model_histories(
     refs = not _SHA.match(start)
     read: dict[str, tuple[str, bytes | None] | None] = {}
 
-    def emails_of(blobs: Sequence[str]) -> dict[str, str]:
-        found = objects.read_objects(blobs, MAX_BYTES, index_file=index_file)
-        read.update(found)
-        return {b: owner_email(got[1] if (got := found.get(b)) else None) for b in blobs}
+    def contents(blobs: Sequence[str]) -> dict[str, bytes | None]:
+        """The contents of ``blobs``, each read once through the ``cat-file`` process."""
+        todo = [b for b in blobs if b not in read]
+        if todo:
+            read.update(objects.read_objects(todo, MAX_BYTES, index_file=index_file))
+        return {b: got[1] if (got := read.get(b)) else None for b in blobs}
 
-    walker = Walker(specs, rev=start, shallow=bool(boundary), emails_of=emails_of)
+    def emails_of(blobs: Sequence[str]) -> dict[str, str]:
+        return {b: owner_email(raw) for b, raw in contents(blobs).items()}
+
+    def digests_of(blobs: Sequence[str]) -> dict[str, str | None]:
+        return {b: content_digest_of(raw) for b, raw in contents(blobs).items()}
+
+    walker = Walker(
+        specs,
+        rev=start,
+        shallow=bool(boundary),
+        emails_of=emails_of,
+        digests_of=digests_of,
+    )
     small = (
         None
         if boundary or refs
@@ -938,7 +1173,13 @@ def model_histories(
         walked = walk_streamed(sandbox, walker, args, boundary, refs=refs)
     if walked is None:  # not in topological order: walk it again, sorted by git
         raw = sandbox.run([*LOG, "--topo-order", *args], refs=refs)
-        walked = walk(parse_log(raw, boundary), specs, rev=start, shallow=bool(boundary))
+        walked = walk(
+            parse_log(raw, boundary),
+            specs,
+            rev=start,
+            shallow=bool(boundary),
+            digests_of=digests_of,
+        )
     names = [b for b in walked.blob_requests() if b not in read]
     names += [
         index_name(s.file) for s in specs if s.worktree_ids is not None and s.index_id is None

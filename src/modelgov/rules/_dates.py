@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ._util import as_date, days
+from ._util import as_date, days, tier_model
 from .base import RuleContext
 
 
@@ -27,7 +27,7 @@ def age_findings(ctx: RuleContext, pointer: str, what: str, fix: str) -> Iterato
     if age > limit:
         yield ctx.finding(
             pointer,
-            f"{what} was {days(age)} ago ({when.isoformat()}); a {ctx.tier or 'model of unknown'}"
-            f"-risk model allows at most {days(limit)}",
+            f"{what} was {days(age)} ago ({when.isoformat()}); {tier_model(ctx)} allows at "
+            f"most {days(limit)}",
             fix,
         )

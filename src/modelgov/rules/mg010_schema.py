@@ -7,6 +7,12 @@ missing one: ``max_minutes: "fifteen"`` cannot be compared with any limit.
 Missing fields are reported by the rule of their section (MG1xx), unknown
 keys by MG011.
 
+One problem, one finding: where a declaration rule already speaks, this rule
+stays silent.  An empty value of a field its section's rule checks
+(``team: ""`` is MG110's "`owner.team` is empty"; the table is
+``modelgov.facts.presence``), and a waiver field that MG210 reports as
+invalid (``expires: soon``, ``pointer: review``) are not reported here again.
+
 Fails:
     risk_tier: critical
     rollback:
@@ -24,9 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..document import join_pointer
+from ..facts.presence import reported_when_empty
 from ..findings import Finding, Severity
 from ..schema import SchemaError, subschema
-from .base import Option, RuleContext
+from .base import Option, RuleContext, is_missing
 
 ID = "MG010"
 NAME = "schema"
@@ -47,9 +55,24 @@ def _hint(err: SchemaError, ctx: RuleContext) -> str:
     return f"Expected: {desc}." if desc else "See `modelgov schema` for the expected form."
 
 
+def _spoken_for(ctx: RuleContext) -> set[str]:
+    """Pointers a declaration rule reports on its own (see the module docstring)."""
+    out: set[str] = set()
+    for verdict in ctx.facts.waivers:
+        for problem in verdict.problems:
+            if problem.kind == "invalid":
+                out.update(join_pointer(verdict.entry.pointer, f) for f in problem.fields)
+    return out
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    spoken = _spoken_for(ctx)
     for err in ctx.facts.schema_errors:
         if err.keyword in ("required", "additionalProperties"):
             continue
+        if err.pointer in spoken:
+            continue  # MG210: the waiver is invalid, naming this field
+        if reported_when_empty(err.pointer) and is_missing(ctx.get(err.pointer)):
+            continue  # the section's rule: "`owner.team` is empty"
         field = err.pointer.lstrip("/").replace("/", ".") or "(document)"
         yield ctx.finding(err.pointer, f"`{field}` {err.message}", _hint(err, ctx))

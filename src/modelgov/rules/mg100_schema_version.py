@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..document import MISSING
 from ..findings import Finding, Severity
 from .base import Option, RuleContext, is_missing
 
@@ -27,5 +28,6 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if is_missing(ctx.get("/schema_version")):
-        yield ctx.finding("/schema_version", "`schema_version` is missing", at_key=True)
+    if is_missing(value := ctx.get("/schema_version")):
+        shown = "is missing" if value is MISSING else "is empty"
+        yield ctx.finding("/schema_version", f"`schema_version` {shown}", at_key=True)

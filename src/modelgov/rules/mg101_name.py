@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..document import MISSING
 from ..findings import Finding, Severity
 from .base import Option, RuleContext, is_missing
 
@@ -27,5 +28,6 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if is_missing(ctx.get("/name")):
-        yield ctx.finding("/name", "`name` is missing", at_key=True)
+    if is_missing(value := ctx.get("/name")):
+        shown = "is missing" if value is MISSING else "is empty"
+        yield ctx.finding("/name", f"`name` {shown}", at_key=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..document import MISSING
 from ..findings import Finding, Severity
 from .base import Option, RuleContext, is_missing
 
@@ -28,7 +29,6 @@ OPTIONS: dict[str, Option] = {}
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if is_missing(ctx.get("/risk_tier")):
-        yield ctx.finding(
-            "/risk_tier", "`risk_tier` is missing: no threshold can apply", at_key=True
-        )
+    if is_missing(value := ctx.get("/risk_tier")):
+        shown = "is missing" if value is MISSING else "is empty"
+        yield ctx.finding("/risk_tier", f"`risk_tier` {shown}: no threshold can apply", at_key=True)

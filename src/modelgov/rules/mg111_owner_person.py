@@ -1,9 +1,13 @@
 """The owner is one person with a valid email, not a group alias.
 
-A list address (``ml-team@``, ``fraud-owners@``) spreads accountability until
-nobody holds it: at 2am a group cannot decide.  The local part of the email is
-matched against ``alias_patterns`` (regular expressions, case-insensitive);
-with ``allowed_domains`` set, the email must belong to one of them.
+A list address (``ml-team@``, ``fraud-owners@``, ``teams@``,
+``team+fraud@``) spreads accountability until nobody holds it: at 2am a group
+cannot decide.  The local part of the email, without its sub-address
+(``+tag``), is matched against ``alias_patterns`` (regular expressions,
+case-insensitive; the default catches group words such as team, group, list,
+owners, ops, squad and crew, singular or plural, and whole local parts such as
+``ml`` or ``support``); with ``allowed_domains`` set, the email must belong to
+one of them.  MG132 applies the same patterns to who decides a rollback.
 
 Options:
     alias_patterns: regular expressions that mark a group address
@@ -22,11 +26,10 @@ Fix: Name one person as owner; keep the team in `owner.team`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from .. import bounded
 from ..findings import Finding, Severity
+from ._aliases import ALIAS_PATTERNS, alias_search, stopped_findings
 from ._util import is_email
 from .base import Option, RuleContext
 
@@ -36,12 +39,9 @@ SEVERITY = Severity.ERROR
 OPTIONS = {
     "alias_patterns": Option(
         "list[str]",
-        [
-            r"(^|[._-])(team|group|grp|all|list|dl|owners?|admins?|ops|squad|crew)([._-]|\d*$)",
-            r"^(ml|ai|data|ds|mlops|support|help|info|noreply|no-reply)$",
-        ],
+        list(ALIAS_PATTERNS),
         "Regular expressions (case-insensitive) matched against the local part of the "
-        "owner's email; a match marks a group alias.",
+        "owner's email (without a +tag); a match marks a group alias.",
     ),
     "allowed_domains": Option(
         "list[str]", [], "If not empty, the owner's email domain must be one of these."
@@ -61,16 +61,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "Write the owner's address as name@domain.",
         )
         return
-    local, domain = email.lower().rsplit("@", 1)
-    found = bounded.search(ctx.facts.repo, ctx.options["alias_patterns"], local, re.IGNORECASE)
-    for pattern, stopped in found.stopped:  # a pattern from a config that backtracks
-        yield ctx.finding(
-            "/owner/email",
-            f"alias pattern {pattern!r} {stopped.describe()} on this owner email; the email "
-            "is not judged by it, here or in the rest of this run",
-            "Simplify the pattern in `alias_patterns`: no nested repetition such as (a+)+.",
-            severity=Severity.ERROR,
-        )
+    domain = email.lower().rsplit("@", 1)[1]
+    found = alias_search(ctx.facts.repo, ctx.options["alias_patterns"], email)
+    yield from stopped_findings(ctx, "/owner/email", found, "owner email", "email")
     if found.pattern is not None:
         yield ctx.finding(
             "/owner/email",

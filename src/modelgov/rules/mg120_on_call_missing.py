@@ -2,7 +2,8 @@
 
 The 2am question is "who gets paged, and what do they read first?".  The
 rotation must be named in a paging system, and the runbook must exist
-(MG160 checks that it resolves).
+(MG160 checks that it resolves).  A runbook key left empty is reported even
+where the policy does not require one.
 
 Options:
     require_runbook: whether ``on_call.runbook`` is required (per risk tier)
@@ -50,6 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         ctx,
         "on_call",
         fields,
+        optional=("runbook",),
         what="nobody is paged when the model misbehaves",
         hints={
             "rotation": "Name the primary on-call rotation.",

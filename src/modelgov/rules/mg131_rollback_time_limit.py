@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
+from ._util import tier_model
 from .base import Option, RuleContext
 
 ID = "MG131"
@@ -48,8 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if minutes > limit:
         yield ctx.finding(
             "/rollback/max_minutes",
-            f"rollback takes {minutes} minutes; the limit for a {ctx.tier or 'model of unknown'}-risk "
-            f"model is {limit}",
+            f"rollback takes {minutes} minutes; the limit for {tier_model(ctx)} is {limit}",
             f"Bring the rollback within {limit} minutes (a registry alias or feature flag), "
             "drill it and record the time.",
         )

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
+from ._util import listing, tier_model
 from .base import Option, RuleContext
 
 ID = "MG141"
@@ -84,7 +85,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "/drift/monitors",
             "drift monitors only watch `performance` (accuracy): accuracy needs labels that "
             "arrive days or weeks late, so drift is found after the damage is done; "
-            f"a {ctx.tier}-risk model must also watch {', '.join(missing)}",
+            f"{tier_model(ctx)} must also watch {listing(missing)}",
         )
         return
     for signal in missing:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import norm_email
+from ._util import listing, norm_email, tier_model
 from .base import Option, RuleContext
 
 ID = "MG151"
@@ -79,15 +79,15 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if missing:
         yield ctx.finding(
             "/deploy/approvers",
-            f"no {', '.join(missing)} approver: a {ctx.tier}-risk deploy needs "
-            f"{', '.join(ctx.options['required_roles'])}",
-            f"Add an approver (not the owner) with role {', '.join(missing)}.",
+            f"no {listing(missing, 'or')} approver: a deploy of {tier_model(ctx)} needs "
+            f"{listing(ctx.options['required_roles'])}",
+            f"Add an approver (not the owner) with role {listing(missing, 'or')}.",
         )
     need = int(ctx.options["min_approvers"])
     if len(people) < need:
         yield ctx.finding(
             "/deploy/approvers",
             f"{len(people)} approver{'s' if len(people) != 1 else ''} other than the owner; "
-            f"a {ctx.tier or 'model of unknown'}-risk deploy needs at least {need}",
+            f"a deploy of {tier_model(ctx)} needs at least {need}",
             "Add approvers who did not build the model.",
         )

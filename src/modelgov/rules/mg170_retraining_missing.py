@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding, Severity
-from ._util import missing_fields
+from ._util import missing_fields, tier_model
 from .base import Option, RuleContext
 
 ID = "MG170"
@@ -48,6 +48,6 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         ctx,
         "retraining",
         ("owner", "trigger"),
-        what=f"nobody owns retraining of this {ctx.tier}-risk model",
+        what=f"nobody owns retraining of {tier_model(ctx, 'this')}",
         hints={"owner": "Name who retrains the model.", "trigger": "Say what starts a retraining."},
     )

@@ -4,9 +4,13 @@ CI systems check out one commit by default (a shallow clone).  In a shallow
 history the last change of a model.yaml, or the change of its owner, may lie
 beyond the first commit git has, and "nothing changed" would be a silent,
 wrong pass.  MG202 and MG204 judge what the history shows; this rule reports,
-as a warning, what the history cannot show them (or that it could not be read
-at all): a model.yaml with `paths` whose last change lies beyond the shallow
-boundary, or an owner whose history does too.
+as a warning, what the history cannot show them: a model.yaml with `paths`
+whose last change lies beyond the shallow boundary (unless its
+`review.last_reviewed` is later than the boundary), or an owner whose history
+does too.  A history that cannot be read at all is not a gap this rule
+reports: MG202 and MG204 report what they could not judge, at their own
+severity (an error by default), so an unreadable or timed-out history never
+passes.
 
 Fails:
     # checked out with actions/checkout defaults (fetch-depth: 1);
@@ -43,15 +47,6 @@ HINT = (
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.facts.history_error:
-        yield ctx.finding(
-            "",
-            f"the git history could not be read ({ctx.facts.history_error}): code changes "
-            "(MG202) and owner handoffs (MG204) were not judged",
-            "Check the repository (`git fsck`); if it is a partial or broken clone, "
-            "clone it again with full history.",
-        )
-        return
     gaps = [
         (rule, text)
         for rule, text in (("MG202", code_gap(ctx.facts)), ("MG204", owner_gap(ctx.facts)))

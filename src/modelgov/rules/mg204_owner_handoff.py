@@ -8,7 +8,11 @@ date of the handoff and a handoff document that exists (a repo path relative
 to the model.yaml's folder, or an http(s) URL).  An owner change that is
 staged or in the work tree counts too.  The most recent change of owner is
 the one judged: versions are read newest first and the history walk stops
-once one names another owner (at most 200 versions are read).
+once one names another owner (at most 200 versions are read).  When the
+history cannot be read at all (a broken repository, or a walk that overran
+git's time limit), an owner without a complete ``owner.handoff`` record was
+not judged, and that is this rule's finding at its own severity: it fails
+closed, never open.
 
 Fails:
     # git history: owner.email was sam.lee@example.com until 2026-03-01
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts.staleness import previous_owner
+from ..facts.staleness import handoff_complete, previous_owner
 from ..findings import Finding, Severity
 from ..repoview import resolve_reference
 from ._util import as_date, norm_email
@@ -48,9 +52,18 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if not current:
         return  # MG110 reports a missing owner
     hist = ctx.facts.history
+    handoff = ctx.get("/owner/handoff")
+    if ctx.facts.history_error and not handoff_complete(handoff):
+        yield ctx.finding(
+            "/owner/email",
+            "a change of owner was not checked: the git history could not be read "
+            f"({ctx.facts.history_error}), so an unrecorded handoff cannot be ruled out",
+            "Check the repository (`git fsck`), or raise MODELGOV_GIT_TIMEOUT for a very long "
+            "history; if it is a partial or broken clone, clone it again with full history.",
+        )
+        return
     if hist is None:
         return
-    handoff = ctx.get("/owner/handoff")
     previous, changed_in = previous_owner(hist, current)
     if previous is None:
         return  # no change of owner in the history (MG203 says when it is too shallow to tell)

@@ -89,7 +89,7 @@ def _rule_link(report: AuditReport, rule_id: str) -> str:
 
 
 def _data(report: AuditReport) -> dict[str, Any]:
-    columns = shown_in("html")
+    columns = shown_in("html", report.models)
     rows = []
     for r in report.models:
         ev = r.evidence
@@ -226,6 +226,14 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         f'<span><span class="sym" aria-hidden="true">{SYMBOLS[name]}</span> {name}</span></div>'
         for name in STATUSES
     )
+    reg = s["registry"]
+    if reg["compared"]:
+        cards += (
+            f'<div class="card s-{"fail" if reg["mismatched"] or reg["unreadable"] else "pass"}">'
+            f"<b>{reg['mismatched']}</b><span>registry mismatches (of {reg['compared']} "
+            f"compared{', ' + str(reg['unreadable']) + ' unreadable' if reg['unreadable'] else ''})"
+            "</span></div>"
+        )
     when = f"today {report.today}" + (f", as of {report.as_of}" if report.as_of else "")
     meta = (
         f"{s['repos']['total']} repositories ({s['repos']['error']} could not be audited), "

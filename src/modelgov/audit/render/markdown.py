@@ -94,7 +94,7 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     rows = sorted(report.models, key=lambda r: _ORDER.get(r.status, 4))
     shown = rows[:MAX_ROWS]
     out += ["", "### Models", ""]
-    columns = shown_in("markdown")
+    columns = shown_in("markdown", report.models)
     out += _table([c.header for c in columns], [[c.text(r) for c in columns] for r in shown])
     if len(rows) > MAX_ROWS:
         out += ["", f"... and {len(rows) - MAX_ROWS} more rows (see the JSON or CSV report)."]

@@ -24,7 +24,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def render(report: AuditReport, *, color: bool = False) -> str:
-    columns = shown_in("table")
+    columns = shown_in("table", report.models)  # optional columns when a row has them
     titles = [c.short or c.header.upper() for c in columns]
     rows = [[c.text(r) for c in columns] for r in report.models]
     widths = [
@@ -63,6 +63,13 @@ def render(report: AuditReport, *, color: bool = False) -> str:
     teams = [f"{inert(t['team'])} ({t['problems']} of {t['total']})" for t in s["worst_teams"][:5]]
     if teams:
         out.append(f"Teams with the most problems: {', '.join(teams)}.")
+    reg = s["registry"]
+    if reg["compared"]:
+        unread = f", {reg['unreadable']} could not be read" if reg["unreadable"] else ""
+        out.append(
+            f"Registry: {reg['compared']} models compared, {reg['mismatched']} serve another "
+            f"version than they declare{unread}."
+        )
     tiers = ", ".join(
         f"{tier} {v['fail'] + v['error']}/{v['total']}"
         for tier, v in s["by_tier"].items()
