@@ -37,3 +37,24 @@ def test_every_reporter_and_renderer_renders() -> None:
 def test_format_choices_come_from_the_registries() -> None:
     assert ("auto", *REPORTERS) == options.choices_of(options.CHECK_FORMAT)
     assert tuple(RENDERERS) == options.choices_of(options.AUDIT_FORMAT)
+
+
+def test_the_checked_tables_name_every_registered_format() -> None:
+    """The literal tables mypy reads (``CHECKED``) list the same formats as the registries."""
+    import ast
+    from pathlib import Path
+
+    import modelgov.audit.render as renderers
+    import modelgov.reporters as reporters
+
+    for module, table in ((reporters, REPORTERS), (renderers, RENDERERS)):
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        checked = next(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "CHECKED"
+        )
+        assert isinstance(checked, ast.Dict)
+        assert [ast.literal_eval(k) for k in checked.keys if k is not None] == list(table)
