@@ -74,8 +74,8 @@ def people(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
                 )
     for item in action_items(ctx.data, today=ctx.today):
         if item.owner and not item.done:
-            of = f" of incident {item.incident}" if item.incident else ""
-            yield join_pointer(item.pointer, "owner"), f"owner of an action item{of}", item.owner
+            of = f" ({item.incident})" if item.incident else ""
+            yield join_pointer(item.pointer, "owner"), f"action item owner{of}", item.owner
     waivers = ctx.get("/waivers")
     if isinstance(waivers, list):
         for i, entry in enumerate(waivers):
