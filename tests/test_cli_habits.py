@@ -125,9 +125,9 @@ def test_the_summary_names_the_models_that_passed() -> None:
     proc = run("check", "examples/compliant", "examples/broken")
     assert proc.returncode == 1
     tail = proc.stdout.splitlines()[-3:]
-    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(20 errors\)$", tail[0])
+    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(21 errors\)$", tail[0])
     assert re.match(r"passed  examples/compliant/model\.yaml +fraud-scorer$", tail[1])
-    assert tail[2].startswith("Failed: 20 errors, 0 warnings in 2 models")
+    assert tail[2].startswith("Failed: 21 errors, 0 warnings in 2 models")
     clean = run("check", "examples/compliant").stdout.splitlines()
     assert clean[0].startswith("passed  examples/compliant/model.yaml  fraud-scorer")
     assert clean[1].startswith("All clear: 1 model checked")
@@ -159,7 +159,7 @@ def test_statistics_count_findings_per_rule() -> None:
     assert sum(counted.values()) == 20 and "hint:" not in proc.stdout
     counts = [int(r.split()[0]) for r in rows]
     assert counts == sorted(counts, reverse=True)
-    assert lines[-1].startswith("Failed: 20 errors")
+    assert lines[-1].startswith("Failed: 21 errors")
     quiet = run("check", "examples/broken", "--statistics", "-q").stdout.splitlines()
     assert quiet == rows
 
