@@ -251,7 +251,7 @@ def _gitlab(folder: Path, *args: str) -> list[dict[str, Any]]:
 def test_gitlab_code_quality_carries_every_finding() -> None:
     report = _gitlab(BROKEN)
     findings = _json(str(BROKEN))["findings"]
-    assert len(report) == len(findings) == 20
+    assert len(report) == len(findings) == 21
     for issue, f in zip(report, findings, strict=True):
         assert set(issue) == {
             "type", "description", "check_name", "fingerprint", "severity", "location", "content",
@@ -504,7 +504,7 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
 def test_auto_is_github_plus_text_in_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out = _check(str(BROKEN), code=1)
-    assert out.startswith("::notice title=modelgov%3A 10 findings not annotated::")
+    assert out.startswith("::notice title=modelgov%3A 11 findings not annotated::")
     assert out.splitlines()[1].startswith("::error file=examples/broken/model.yaml,")
     assert "Failed:" in out and "hint:" in out
     monkeypatch.delenv("GITHUB_ACTIONS")
