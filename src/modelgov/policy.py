@@ -465,6 +465,8 @@ def check_option_value(spec: Option, value: Any, where: str, *, allow_tiers: boo
     if not _type_ok(spec.type, value):
         extra = " (or a mapping of tier to value)" if spec.per_tier and allow_tiers else ""
         raise PolicyError(f"{where} must be {_TYPE_WORDS[spec.type]}{extra}, not {value!r}")
+    if spec.choices and value not in spec.choices:
+        raise PolicyError(f"{where} must be one of {', '.join(spec.choices)}, not {value!r}")
     if spec.type == "list[str]" and "pattern" in where:
         import re
 
