@@ -685,6 +685,7 @@ def machine(rev: str | None, sha: str | None, modelgov: list[str]) -> dict[str, 
             else f"work tree at {head}" + (", src modified" if dirty else "")
         ),
         "hyperfine": shutil.which("hyperfine") is not None,
+        "blocked_for_check_jsonschema": installed_extras(),
     }
 
 
@@ -693,6 +694,33 @@ def _loadavg() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
+
+
+#: Optional packages jsonschema imports when they are installed but check-jsonschema does
+#: not depend on: with rfc3987-syntax (a jsonschema ``format`` extra) present, importing
+#: jsonschema builds a grammar for 4 s.  check-jsonschema runs as a plain install of it
+#: would (``pip install check-jsonschema``): each is made unimportable on its PYTHONPATH.
+NOT_CJS_DEPENDENCIES = ("rfc3987_syntax",)
+
+
+def cjs_env(work: Path) -> dict[str, str]:
+    """The environment check-jsonschema runs in: :func:`_env` with the packages of
+    :data:`NOT_CJS_DEPENDENCIES` blocked (they are recorded in the results)."""
+    folder = work / "cjs-block"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in NOT_CJS_DEPENDENCIES:
+        (folder / f"{name}.py").write_text(
+            f'raise ImportError("{name}: blocked by bench/run.py, not a dependency of '
+            'check-jsonschema")\n'
+        )
+    return _env(folder)
+
+
+def installed_extras() -> list[str]:
+    """Which of :data:`NOT_CJS_DEPENDENCIES` this interpreter has (blocked for the reference)."""
+    import importlib.util
+
+    return [n for n in NOT_CJS_DEPENDENCIES if importlib.util.find_spec(n) is not None]
 
 
 def check_commands(
@@ -731,7 +759,7 @@ def check_commands(
         )
     for c in cmds:  # each must pass (exit 0) on the compliant fixture
         c.stdout = out / (re.sub(r"\W+", "-", c.name).strip("-") + ".out")
-        c.env = env if c.name != "check-jsonschema" else _env()  # PYTHONPATH: modelgov only
+        c.env = env if c.name != "check-jsonschema" else cjs_env(out.parent)
     return cmds
 
 
@@ -784,6 +812,14 @@ def audit_commands(
                 env=_env(),
             )
         )
+    return cmds
+
+
+def small_audit_commands(
+    fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str], modelgov: list[str]
+) -> list[Command]:
+    """The small audit: default ``--jobs`` against ``-j 1`` (workers must pay for themselves)."""
+    cmds = []
     small = sizes.small_org
     for name, jobs_args in (
         (f"audit {small} repos", []),
@@ -976,6 +1012,10 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
         log("audit group")
         for s in run_group(audit_commands(fx, sizes, args.jobs, out, env, modelgov), repeat, log):
             measurements[s.command.name] = s
+    if args.only in (None, "audit", "small"):
+        log("small audit group")
+        for s in run_group(small_audit_commands(fx, sizes, out, env, modelgov), repeat, log):
+            measurements[s.command.name] = s
     result["measurements"] = {name: s.as_json() for name, s in measurements.items()}
 
     def med(name: str) -> float | None:
@@ -1063,7 +1103,12 @@ def render(result: dict[str, Any]) -> str:
         f"after one warm-up; medians; audit --jobs {result['jobs']}",
         f"machine: {m['cores']} cores, {m['platform']}, Python {m['python']}, {m['git']}, "
         f"PyYAML {m['pyyaml']} ({'with' if m['libyaml'] else 'WITHOUT'} libyaml), "
-        f"{m['modelgov']} at {m['commit']}, {m['check_jsonschema']}",
+        f"{m['modelgov']} at {m['commit']}, {m['check_jsonschema']}"
+        + (
+            f" (run without {', '.join(m['blocked_for_check_jsonschema'])}: not its dependency)"
+            if m.get("blocked_for_check_jsonschema")
+            else ""
+        ),
         f"load average (1/5/15 min): {result['load_start']} at the start, {result['load_end']} at the end",
         "",
         f"{'command':<26} {'median':>9} {'min':>9} {'max':>9} {'RSS max':>9} {'tree RSS':>9} {'tree PSS':>9} {'procs':>5}",
@@ -1137,7 +1182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="timed runs per command [7; --quick 2]")
     parser.add_argument("--jobs", type=int, default=2, help="audit --jobs and xargs -P [2]")
     parser.add_argument(
-        "--only", choices=("check", "audit", "fixtures"), help="run one group (or build only)"
+        "--only",
+        choices=("check", "audit", "small", "fixtures"),
+        help="run one group (audit includes small, the 5-repo audit), or build only",
     )
     parser.add_argument("--out", type=Path, help="also write the results as JSON to FILE")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
