@@ -639,7 +639,7 @@ class Walker:
     def feed(self, entry: LogEntry) -> bool:
         """Walk one commit; ``False`` when a parent of it was walked already (not topological)."""
         c = entry.commit
-        if any(p in self.seen for p in c.parents):
+        if not self.seen.isdisjoint(c.parents):
             return False
         self.seen.add(c.sha)
         reviewed = self.reviewed
@@ -651,8 +651,12 @@ class Walker:
         seen = bits  # models whose declaration saw this commit (or may: pending touches)
         if self.digests_of is not None and not c.boundary and not self.linear:
             self._read_versions(entry, seen)
+        by_name = self.by_name
         for ch in entry.changes:
-            for t in list(self.by_name.get(ch.path, ())):
+            holders = by_name.get(ch.path)
+            if not holders:
+                continue  # no model's file (the common case: a code change)
+            for t in list(holders):
                 if ch.path not in t.active:
                     continue
                 declares: bool | None
