@@ -104,12 +104,31 @@ def code_staleness(facts: ModelFacts) -> Staleness | None:
     if not hist.committed or hist.changed_now or not hist.code_changes:
         return None
     reviewed = last_review(facts)
-    changes = tuple(c for c in hist.code_changes if reviewed is None or c.commit.date > reviewed)
+    if reviewed is None:
+        changes = hist.code_changes
+    else:
+        # c.commit.date > reviewed, compared as timestamps (a long history has thousands)
+        after = _day_after(reviewed)
+        changes = (
+            ()
+            if after is None
+            else tuple(c for c in hist.code_changes if c.commit.commit_time >= after)
+        )
     if not changes:
         return None
     oldest = min(changes, key=lambda c: c.commit.commit_time)
     age = max((facts.today - oldest.commit.date).days, 0)
     return Staleness(changes, oldest, age, reviewed)
+
+
+def _day_after(day: _dt.date) -> int | None:
+    """The first second (UTC) of the day after ``day``: a commit is dated after ``day``
+    (:attr:`~modelgov.facts.history.Commit.date`) exactly when it was committed at or
+    after it.  ``None`` for the last day Python's dates hold: no commit is dated later."""
+    if day >= _dt.date.max:
+        return None
+    start = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(), _dt.timezone.utc)
+    return int(start.timestamp())
 
 
 def code_gap(facts: ModelFacts) -> str:
