@@ -409,8 +409,15 @@ class ObjectStore:
         self.packs = []
 
     # -- one object ---------------------------------------------------------------
-    def _resolve(self, pack_no: int, pos: int, depth: int = 0) -> tuple[str, bytes]:
-        """The type and content of the pack entry at ``pos``."""
+    def _resolve(
+        self,
+        pack_no: int,
+        pos: int,
+        depth: int = 0,
+        header: tuple[int, int, int, int | bytes | None] | None = None,
+    ) -> tuple[str, bytes]:
+        """The type and content of the pack entry at ``pos`` (``header``: its header,
+        when the caller has parsed it)."""
         key = (pack_no, pos)
         hit = self._cache.get(key)
         if hit is not None:
@@ -418,7 +425,7 @@ class ObjectStore:
         if depth > _MAX_DEPTH:
             raise Unsure("a delta chain is too long")
         pack = self.packs[pack_no]
-        kind, size, start, base = pack.header(pos)
+        kind, size, start, base = header or pack.header(pos)
         self._spend(size)
         data = pack.inflate(start, size, end=pack.ends.get(pos, -1))
         if kind == _OFS_DELTA:
@@ -487,12 +494,12 @@ class ObjectStore:
             hit = self._cache.get(found)
             if hit is not None:
                 return hit[0], len(hit[1]), hit[1]
-            pack = self.packs[pack_no]
-            kind, size, _, _ = pack.header(pos)
+            header = self.packs[pack_no].header(pos)
+            kind, size = header[0], header[1]
             if kind in _TYPES:  # not a delta: its size is in the header
                 if size > limit:
                     return _TYPES[kind], size, None
-                kind_name, data = self._resolve(pack_no, pos)
+                kind_name, data = self._resolve(pack_no, pos, header=header)
                 return kind_name, size, data
             kind_name, size = self._info(pack_no, pos)
             if size > limit:
