@@ -189,6 +189,7 @@ class _CatFile:
                 else:
                     chunk = _drain(fd)
                     if chunk is None:
+                        self._rest_of_errors(deadline)
                         self.kill()
                         lines = self._errors.decode("utf-8", "replace").strip().splitlines()
                         raise GitError(
@@ -196,6 +197,25 @@ class _CatFile:
                         )
                     buf += chunk
         return records
+
+    def _rest_of_errors(self, deadline: float) -> None:
+        """git closed its output: read what it still writes to stderr (its reason) until
+        it closes that too, for at most a second (and never past ``deadline``)."""
+        import select
+        import time
+
+        if self._err < 0:
+            return
+        end = min(deadline, time.monotonic() + 1.0)
+        poller = select.poll()
+        poller.register(self._err, select.POLLIN)
+        while (wait := end - time.monotonic()) > 0:
+            if not poller.poll(wait * 1000):
+                break
+            chunk = _drain(self._err)
+            if chunk is None:
+                break
+            self._errors = (self._errors + chunk)[-4096:]
 
     def kill(self) -> None:
         self.close()
