@@ -277,3 +277,21 @@ def test_a_fifo_in_the_store_is_refused_before_python_reads_it(make_repo: Any) -
         pytest.raises(GitError, match="not a regular file"),
     ):
         g.tree_entries(g.head() or "")
+
+
+def test_check_never_imports_the_object_store_reader(make_repo: Any) -> None:
+    import sys
+
+    r = make_repo(example=Path(__file__).parent.parent / "examples" / "compliant")
+    r.commit("declare")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "modelgov", "check", "--today", "2026-11-30"],
+        cwd=r.path,
+        env=git_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert "modelgov.git.catfile" in proc.stderr  # the check did read git objects
+    assert "modelgov.git.odb" not in proc.stderr
