@@ -106,10 +106,11 @@ def test_quick_benchmark_measures_every_target(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert int(count) == 300
 
-    # check and audit run git a few times per repository, never per commit
+    # check runs git a few times, never per commit; the audit reads the generated
+    # repositories' objects in Python (modelgov.git.odb): at most a few git processes each
     extras = result["extras"]
     assert 1 <= sum(extras["git_processes_check"].values()) <= 10
-    assert 1 <= extras["git_processes_audit_per_repo"] <= 10
+    assert 0 <= extras["git_processes_audit_per_repo"] <= 10
     assert {row["module"] for row in extras["imports"]} >= {"click", "modelgov.cli"}
 
 

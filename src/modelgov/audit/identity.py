@@ -20,6 +20,7 @@ already show.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import os
 import re
@@ -39,12 +40,18 @@ def _key(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
+@functools.lru_cache(maxsize=8)
+def _real_cwd(cwd: str) -> str:
+    """The run's working directory resolved (the same for every repository of a run)."""
+    return os.path.realpath(cwd)
+
+
 def _local(path: str, cwd: str) -> str:
     real = os.path.realpath(path)
     if real.endswith(os.sep + ".git"):  # a clone of a work tree's .git folder
         real = real[: -len(os.sep + ".git")]
     try:
-        shown = os.path.relpath(real, os.path.realpath(cwd))
+        shown = os.path.relpath(real, _real_cwd(cwd))
     except ValueError:  # another drive (Windows)
         shown = real
     return "path:" + shown.replace(os.sep, "/")

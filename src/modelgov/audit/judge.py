@@ -269,7 +269,7 @@ def _open(spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None) 
             return str(exc)
         except OSError as exc:
             return f"cannot write the clone cache: {exc}"
-        return GitRepo(path, None, shared=shadow)
+        return GitRepo(path, None, shared=shadow, in_process=True)
     path = Path(spec.location)
     if not os.access(path, os.R_OK | os.X_OK):
         return "permission denied"
@@ -277,7 +277,7 @@ def _open(spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None) 
     if dotgit.is_dir() and not dotgit.is_symlink():
         if not os.access(dotgit, os.R_OK | os.X_OK):
             return "permission denied (.git cannot be read)"
-        return GitRepo(dotgit, path, shared=shadow)
+        return GitRepo(dotgit, path, shared=shadow, in_process=True)
     if os.path.lexists(dotgit):
         found = find_git_dir(path)
         if found is None or os.path.abspath(found[0]) != os.path.abspath(path):
@@ -285,8 +285,8 @@ def _open(spec: RepoSpec, settings: AuditSettings, shadow: SharedShadow | None) 
         git_dir = found[1]
         if not os.access(git_dir, os.R_OK | os.X_OK):
             return "permission denied (.git cannot be read)"
-        return GitRepo(git_dir, path, shared=shadow)
-    return GitRepo(path, None, shared=shadow)
+        return GitRepo(git_dir, path, shared=shadow, in_process=True)
+    return GitRepo(path, None, shared=shadow, in_process=True)
 
 
 def _no_head(repo: GitRepo) -> str:

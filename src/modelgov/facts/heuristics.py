@@ -31,6 +31,7 @@ Everything is configurable under ``audit:`` in the org config
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -132,7 +133,13 @@ class Undeclared:
 
 
 def _matchers(patterns: Sequence[str]) -> tuple[PathMatcher | None, PathMatcher | None]:
-    """One matcher for name patterns, one for path patterns (None when there are none)."""
+    """One matcher for name patterns, one for path patterns (None when there are none);
+    made once per list of patterns (an audit asks for the same lists in every repository)."""
+    return _matchers_of(tuple(patterns))
+
+
+@functools.lru_cache(maxsize=64)
+def _matchers_of(patterns: tuple[str, ...]) -> tuple[PathMatcher | None, PathMatcher | None]:
     names = any_of(p for p in patterns if "/" not in p)
     paths = any_of(p.lstrip("/") for p in patterns if "/" in p)
     return names, paths

@@ -10,6 +10,10 @@ Modules, by job (nothing outside this package starts a git process;
   :class:`SharedShadow` for an audit worker;
 * :mod:`~modelgov.git.catfile` -- the ``cat-file --batch`` protocol (one
   process per repository) and tree objects parsed;
+* :mod:`~modelgov.git.odb` -- the object store's files (loose objects, packs)
+  read in Python, answering as ``cat-file --batch`` would; the audit's
+  :class:`GitRepo` uses it first and git for whatever it is not sure of;
+  imported on first use (``modelgov check`` never loads it);
 * :mod:`~modelgov.git.walk` -- the history walk of every model.yaml at once
   (``git log`` streamed, or a short history read from objects), judged into
   the records of :mod:`modelgov.facts.history`; imported on first use;

@@ -16,12 +16,15 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..errors import GitError
 from . import sandbox as _sandbox  # GIT_TIMEOUT is read there at each batch: one setting
 from .refs import _SHA
 from .sandbox import _READ, Sandbox, _drain
+
+if TYPE_CHECKING:
+    from .odb import ObjectStore
 
 _BY_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?(~\d+)?$")  # names that need no refs
 _TREE_LIMIT = 64 << 20  # one tree object larger than this is refused
@@ -186,6 +189,7 @@ class _CatFile:
                 else:
                     chunk = _drain(fd)
                     if chunk is None:
+                        self._rest_of_errors(deadline)
                         self.kill()
                         lines = self._errors.decode("utf-8", "replace").strip().splitlines()
                         raise GitError(
@@ -193,6 +197,25 @@ class _CatFile:
                         )
                     buf += chunk
         return records
+
+    def _rest_of_errors(self, deadline: float) -> None:
+        """git closed its output: read what it still writes to stderr (its reason) until
+        it closes that too, for at most a second (and never past ``deadline``)."""
+        import select
+        import time
+
+        if self._err < 0:
+            return
+        end = min(deadline, time.monotonic() + 1.0)
+        poller = select.poll()
+        poller.register(self._err, select.POLLIN)
+        while (wait := end - time.monotonic()) > 0:
+            if not poller.poll(wait * 1000):
+                break
+            chunk = _drain(self._err)
+            if chunk is None:
+                break
+            self._errors = (self._errors + chunk)[-4096:]
 
     def kill(self) -> None:
         self.close()
@@ -256,17 +279,49 @@ class ObjectReader:
     :data:`_TREE_CACHE` bytes, for the history walk.
     """
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, *, in_process: bool = False) -> None:
         self.sandbox = sandbox
         self.batches: dict[str, _CatFile] = {}  # by index file and shadow
         self.trees: dict[str, bytes] = {}  # tree objects read, kept up to _TREE_CACHE bytes
         self._tree_bytes = 0
+        #: objects read from the store's files first (:mod:`modelgov.git.odb`; audits)
+        self.in_process = in_process
+        self._store: ObjectStore | None = None
 
     def close(self) -> None:
-        """End the persistent ``cat-file`` processes."""
+        """End the persistent ``cat-file`` processes (and close the store's files)."""
         batches, self.batches = list(self.batches.values()), {}
         for batch in batches:
             batch.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _in_process(
+        self, names: Sequence[str], limit: int, max_total: int | None
+    ) -> list[tuple[str, bytes | None]] | None:
+        """``names`` answered from the object store's files, or ``None`` (ask git).
+
+        Only for object ids (``ID`` and ``ID~N``) of a repository that is not shallow
+        (git's shallow boundary changes what ``~N`` names); the object store is looked
+        at first, as before any git process (:func:`~.sandbox.check_object_store`)."""
+        if not all(_BY_ID.match(n) for n in names):
+            return None
+        store = self._store
+        if store is None:
+            from .odb import ObjectStore, Unsure
+
+            repo = self.sandbox.repo
+            self.sandbox.check_objects()  # a FIFO or device in the store: GitError, as git's
+            if repo.is_shallow():
+                self.in_process = False
+                return None
+            try:
+                store = self._store = ObjectStore(repo.common_dir / "objects", repo.object_format())
+            except (Unsure, OSError):
+                self.in_process = False
+                return None
+        return store.records(list(names), limit, max_total)
 
     def keep_tree(self, sha: str, data: bytes) -> None:
         """Keep a tree object a listing read, while the cache has room (the walk reads them)."""
@@ -291,6 +346,10 @@ class ObjectReader:
             return []
         if any("\n" in n or "\r" in n for n in names):
             raise GitError("an object name cannot hold a line break")
+        if self.in_process and index_file is None:
+            answered = self._in_process(names, limit, max_total)
+            if answered is not None:
+                return answered
         import select
 
         if not hasattr(select, "poll"):

@@ -141,14 +141,21 @@ class GitRepo:
     """Read-only access to one repository through hardened git processes."""
 
     def __init__(
-        self, git_dir: Path, worktree: Path | None, *, shared: SharedShadow | None = None
+        self,
+        git_dir: Path,
+        worktree: Path | None,
+        *,
+        shared: SharedShadow | None = None,
+        in_process: bool = False,
     ) -> None:
+        """``in_process``: read objects named by id from the object store's files
+        (:mod:`modelgov.git.odb`), asking ``cat-file`` only for what that cannot answer."""
         self._refs = Refs(git_dir)
         self.git_dir = self._refs.git_dir
         self.common_dir = self._refs.common_dir
         self.worktree = Path(os.path.abspath(worktree)) if worktree is not None else None
         self._sandbox = Sandbox(self._refs, self.worktree, shared)
-        self._cat = ObjectReader(self._sandbox)
+        self._cat = ObjectReader(self._sandbox, in_process=in_process)
 
     @property
     def calls(self) -> int:

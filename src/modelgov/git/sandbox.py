@@ -259,15 +259,19 @@ class Sandbox:
             remove_tree(self.shadow)
             self.shadow = None
 
+    def check_objects(self) -> None:
+        """:func:`check_object_store` of the repository, once (before git or Python reads it)."""
+        if not self._checked:
+            check_object_store(self.repo.common_dir / "objects")
+            self._checked = True
+
     def shadow_dir(self, *, refs: bool = True) -> Path:
         """The shadow git dir; with ``refs=False`` (names are object ids) the shared one
         when this repository was given a :class:`SharedShadow` and is not shallow."""
         if self.shadow is not None:
             return self.shadow
         repo = self.repo
-        if not self._checked:
-            check_object_store(repo.common_dir / "objects")
-            self._checked = True
+        self.check_objects()
         fmt = repo.object_format()
         if not refs and self.shared is not None and not repo.is_shallow():
             return self.shared.get(fmt)
