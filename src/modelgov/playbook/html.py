@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from ..reporters._safe import inert
-from .model import Playbook, PlaybookRun, Step
+from .model import NOT_ENFORCED, Playbook, PlaybookRun, Step
 from .text import summary
 
 CSS = """
@@ -63,7 +63,7 @@ def _step(p: Playbook, s: Step) -> list[str]:
     if s.gaps:
         out.append('<ul class="gaps">')
         for g in s.gaps:
-            off = "" if g.enforced else f"; {g.rule} does not run for this model"
+            off = "" if g.enforced else "; " + NOT_ENFORCED
             out.append(
                 f'<li class="gap">gap: {_e(g.message)} — <strong>{_e(g.rule)}</strong> '
                 f"<code>{_e(p.shown)}:{g.line}:{g.column}</code>{_e(off)}</li>"

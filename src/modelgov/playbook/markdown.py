@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..reporters.markdown import cell
-from .model import Playbook, PlaybookRun, Step
+from .model import NOT_ENFORCED, Playbook, PlaybookRun, Step
 from .text import summary
 
 
@@ -12,7 +12,7 @@ def _step(p: Playbook, s: Step) -> list[str]:
     out = [f"### {s.number}. {cell(s.title)}{mark}", ""]
     out += [f"- **{cell(f.label)}**: {cell(f.value)}" for f in s.facts]
     for g in s.gaps:
-        off = "" if g.enforced else f"; {g.rule} does not run for this model"
+        off = "" if g.enforced else "; " + NOT_ENFORCED
         out.append(
             f"- :x: **gap**: {cell(g.message)} — **{g.rule}** "
             f"({cell(p.shown)}:{g.line}:{g.column}{off})"

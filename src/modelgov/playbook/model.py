@@ -59,6 +59,8 @@ PROCEDURE_LIMIT = 256 * 1024
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _ROLLBACK = re.compile(r"roll[\s-]?back", re.IGNORECASE)
 _MAX_TEXT = 300
+#: What a gap says when no finding of check says it too.
+NOT_ENFORCED = "not a finding: the policy does not require it of this model"
 
 
 class Fact(NamedTuple):
@@ -86,7 +88,9 @@ class Gap(NamedTuple):
     pointer: str
     line: int
     column: int
-    enforced: bool  # the rule judged this model (False: not enabled for its tier)
+    #: a finding of check says it too (False: the policy does not flag it for this model:
+    #: the rule is off, or not required for its tier)
+    enforced: bool
 
 
 class Step(NamedTuple):
@@ -152,7 +156,6 @@ class _Reader:
     def __init__(self, model: ModelResult, doc: Document | None) -> None:
         self.model = model
         self.doc = doc if doc is not None and doc.ok else None
-        self.ran = frozenset(model.rules_run)
         active = [f for f in model.findings if f.active]
         self.by_step: dict[StepKey, list[Finding]] = {}
         for f in active:
@@ -172,13 +175,20 @@ class _Reader:
 
     def gap(self, rule: str, pointer: str, message: str) -> Gap:
         line, col = self.doc.locate(pointer) if self.doc is not None else (1, 1)
-        return Gap(rule, message, pointer, line, col, rule in self.ran)
+        return Gap(rule, message, pointer, line, col, False)
 
     def gaps(self, step: StepKey, own: Sequence[Gap]) -> tuple[Gap, ...]:
-        """``own`` gaps (missing declarations), then the step's active findings that no
-        own gap already says (the same rule on the same or an enclosing pointer)."""
-        out = list(own)
-        for f in self.by_step.get(step, ()):
+        """``own`` gaps (missing declarations; enforced when a finding of their rule says
+        the same), then the step's active findings that no own gap already says (the same
+        rule on the same or an enclosing pointer)."""
+        found = self.by_step.get(step, [])
+        out = [
+            g._replace(
+                enforced=any(f.rule == g.rule and _related(g.pointer, f.pointer) for f in found)
+            )
+            for g in own
+        ]
+        for f in found:
             if any(g.rule == f.rule and _related(g.pointer, f.pointer) for g in own):
                 continue
             gap = Gap(f.rule, f.message, f.pointer, f.line, f.col, True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..reporters._safe import inert
-from .model import Gap, Playbook, PlaybookRun, Step, Table
+from .model import NOT_ENFORCED, Gap, Playbook, PlaybookRun, Step, Table
 
 _INDENT = "    "
 
@@ -17,7 +17,7 @@ def _tier(p: Playbook) -> str:
 
 def gap_line(p: Playbook, g: Gap) -> str:
     """``GAP nobody is paged if the primary does not answer — MG121 (file:9:3)``."""
-    off = "" if g.enforced else f"; {g.rule} does not run for this model"
+    off = "" if g.enforced else "; " + NOT_ENFORCED
     return f"GAP {g.message} — {g.rule} ({p.shown}:{g.line}:{g.column}{off})"
 
 
