@@ -31,9 +31,11 @@ caption { text-align: left; color: var(--muted); }
 th, td { border-bottom: 1px solid var(--line); padding: .15rem .5rem .15rem 0; text-align: left;
          vertical-align: top; overflow-wrap: anywhere; }
 code { font-size: .92em; }
-@page { size: A4; margin: 14mm; }
+@page { size: A4; margin: 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11px; }
+  body { max-width: none; padding: 0; font-size: 10px; line-height: 1.3; }
+  h1 { font-size: 14px; } h2 { font-size: 13px; } h3 { font-size: 11px; margin: .5rem 0 .15rem; }
+  .meta, .summary { margin-bottom: .3rem; }
   section.model { break-before: page; page-break-before: always; border-top: 0; margin: 0;
                   padding: 0; }
   section.model:first-of-type { break-before: auto; page-break-before: auto; }
@@ -97,6 +99,8 @@ def render(run: PlaybookRun) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'\">",
         f"<title>Playbook: {_e(names)}</title>",
         f"<style>{CSS}</style></head><body>",
         "<header><h1>Playbook: the next four hours</h1>",

@@ -7,6 +7,8 @@ from typing import Any
 
 from .model import Playbook, PlaybookRun, Step
 
+#: Fields are only ever added within a format version, never renamed or removed.
+FORMAT_VERSION = 1
 SCHEMA_ID = "https://github.com/modelgov/modelgov/blob/main/schemas/playbook.schema.json"
 
 
@@ -57,6 +59,7 @@ def playbook(p: Playbook) -> dict[str, Any]:
 def render(run: PlaybookRun) -> str:
     body = {
         "$schema": SCHEMA_ID,
+        "format_version": FORMAT_VERSION,
         "version": run.version,
         "today": run.today,
         "models": [playbook(p) for p in run.playbooks],

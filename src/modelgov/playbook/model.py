@@ -491,7 +491,7 @@ def build(
     ``procedure``: the rollback procedure as read from the repository)."""
     r = _Reader(model, doc)
     policy = model.incident_policy
-    today = _dt.date.fromisoformat(policy.today) if policy is not None and policy.today else None
+    today = _today(model)
     parts = {
         "page": _page(r),
         "decide": _decide(r),
@@ -517,6 +517,36 @@ def build(
 def ready(model: ModelResult, doc: Document | None) -> bool:
     """Every playbook step of the model answered (the audit's "2am ready")."""
     return build(model, doc).ready
+
+
+def _incidents(model: ModelResult, doc: Document | None) -> list[dict[str, Any]]:
+    value = doc.get("/incidents") if doc is not None and doc.ok else None
+    return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+
+
+def _today(model: ModelResult) -> _dt.date | None:
+    policy = model.incident_policy
+    return _dt.date.fromisoformat(policy.today) if policy is not None and policy.today else None
+
+
+def without_postmortem(model: ModelResult, doc: Document | None) -> int:
+    """Incidents that need a post-mortem under the policy and have none yet (pending or
+    overdue; with no policy known, every incident without one)."""
+    today = _today(model)
+    states = [inc.postmortem_state(i, model.incident_policy, today) for i in _incidents(model, doc)]
+    return sum(1 for s in states if s.status in ("pending", "overdue", "unknown"))
+
+
+def overdue_action_items(model: ModelResult, doc: Document | None) -> int:
+    """Action items past their due date and not done."""
+    today = _today(model)
+    count = 0
+    for incident in _incidents(model, doc):
+        items = incident.get("action_items")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and inc.action_item_overdue(item, today):
+                count += 1
+    return count
 
 
 def gaps_of(playbooks: Sequence[Playbook]) -> Iterator[tuple[Playbook, Step, Gap]]:
