@@ -352,6 +352,7 @@ def test_an_audit_uses_the_org_signers_not_the_repos(
     assert "compliance by counsel@example.com 2026-11-30 (invalid)" in csv_out.read_text()
     table = run_cli("audit", str(repo.path), "--config", str(org / "org.yaml")).stdout
     assert re.search(r"APPROVED.*\n.*\bno\b", table), table
+    _approvals_in_the_html_report(repo, org, tmp_path)
     # approved by all three under the org's file: the version is the approved one
     assert (
         approve(
@@ -363,6 +364,29 @@ def test_an_audit_uses_the_org_signers_not_the_repos(
     run_cli("audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"json={out}")
     (row,) = json.loads(out.read_text())["models"]
     assert row["approved_version"] == "7", row["failing_rules"]
+
+
+def _approvals_in_the_html_report(repo: GitRepoBuilder, org: Path, tmp_path: Path) -> None:
+    """The HTML report has no room for the approval columns on its A4 table; each row's
+    details show them, in a real browser."""
+    from browser import Browser
+
+    html_out = tmp_path / "audit.html"
+    run_cli(
+        "audit", str(repo.path), "--config", str(org / "org.yaml"), "--output", f"html={html_out}"
+    )
+    with Browser(tmp_path / "chromium-profile") as browser:
+        page = browser.open(html_out.as_uri())
+        assert page.js("document.body.getAttribute('data-render')") == "done"
+        assert page.js("document.body.getAttribute('data-errors')") == "0"
+        page.js("document.getElementById('expand-all').click()")
+        details = page.js(
+            "Array.from(document.querySelectorAll('#models-table tr.more li')).map(li => li.textContent)"
+        )
+    assert "approved: no" in details, details
+    (approvals,) = [d for d in details if d.startswith("approvals: ")]
+    assert "compliance by counsel@example.com 2026-11-30 (invalid)" in approvals
+    assert "product by priya.natarajan@example.com 2026-11-30" in approvals
 
 
 # -- what else a user meets ---------------------------------------------------------------

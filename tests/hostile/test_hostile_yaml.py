@@ -169,8 +169,8 @@ def _encode(case: str, text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def _assert_bounded(run: Run) -> None:
-    assert run.cpu < CPU_LIMIT, f"too slow: {run.describe()}"
+def _assert_bounded(run: Run, cpu_limit: float = CPU_LIMIT) -> None:
+    assert run.cpu < cpu_limit, f"too slow: {run.describe()}"
     assert run.maxrss_mb < MEMORY_LIMIT_MB, f"too much memory: {run.describe()}"
     assert "Traceback" not in run.stderr and "internal error" not in run.stderr, run.describe()
     assert "\x1b" not in run.output, "a raw escape reached the output"
@@ -226,7 +226,8 @@ def test_every_monster_is_a_located_finding_in_every_format(tmp_path: Path) -> N
     run = modelgov("check", "--format", "json", org, cwd=tmp_path)
     assert run.code == 1, run.describe()
     assert run.maxrss_mb < MEMORY_LIMIT_MB, run.describe()
-    assert run.cpu < 0.5 + 0.1 * len(MONSTERS), run.describe()
+    all_of_them = 0.5 + 0.1 * len(MONSTERS)  # seconds of CPU: start-up, then each monster
+    assert run.cpu < all_of_them, run.describe()
     report = json.loads(run.stdout)
     assert report["summary"]["models"] == len(MONSTERS)
     for i, (case, _build, rule, pointer) in enumerate(MONSTERS):
@@ -237,7 +238,7 @@ def test_every_monster_is_a_located_finding_in_every_format(tmp_path: Path) -> N
     for fmt in ("text", "github", "sarif", "junit", "markdown"):
         out = modelgov("check", "--format", fmt, "--no-color", org, cwd=tmp_path)
         assert out.code == 1, out.describe()
-        _assert_bounded(out)
+        _assert_bounded(out, all_of_them)
 
 
 def test_yaml11_booleans_hint_to_quote(tmp_path: Path) -> None:

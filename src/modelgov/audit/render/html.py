@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...reporters._safe import inert
-from ..columns import shown_in
+from ..columns import COLUMNS, shown_in
 from ..report import STATUSES, AuditReport
 
 #: The text label and symbol of each status (meaning without colour).
@@ -90,6 +90,9 @@ def _rule_link(report: AuditReport, rule_id: str) -> str:
 
 def _data(report: AuditReport) -> dict[str, Any]:
     columns = shown_in("html", report.models)
+    # collected columns the table has no room for (the printed A4 page) are shown in
+    # each row's details instead: approvals, and whatever a new column collects
+    more = [c for c in COLUMNS if c.collect is not None and "html" not in c.formats]
     rows = []
     for r in report.models:
         ev = r.evidence
@@ -107,6 +110,7 @@ def _data(report: AuditReport) -> dict[str, Any]:
                 "labels": list(r.labels),
                 "notes": list(r.notes),
                 "signals": [f"{s.path} ({s.detail})" for s in r.signals],
+                "more": [[c.header, c.text(r)] for c in more if c.get(r) is not None],
                 "findings": [
                     [f.rule, f.severity, f.line, f.message, f.waived is not None, f.pointer]
                     for f in r.findings
@@ -730,6 +734,7 @@ _SCRIPT = r"""
       li.appendChild(document.createTextNode('): ' + f[3]));
     });
     row.signals.forEach(function (s) { breakable(item(), 'signal: ' + s); });
+    row.more.forEach(function (m) { breakable(item(), m[0].toLowerCase() + ': ' + m[1]); });
     row.notes.forEach(function (n) { item().textContent = 'config: ' + n; });
     if (row.labels.length) item().textContent = 'labels: ' + row.labels.join(', ');
     breakable(item(), 'evidence: commit ' + (row.commit || '-') + ', blob ' + (row.blob || '-') + ', policy ' + row.digest);
