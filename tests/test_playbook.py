@@ -379,3 +379,26 @@ def test_ready_is_a_pure_function_of_the_model_and_its_document() -> None:
     assert playbook.steps[4].tables[-1].rows == (
         ("INC-2026-031", "sev2", "2026-09-14", "pending, due 2026-09-28"),
     )
+
+
+def test_the_readme_shows_real_playbooks(make_repo: Any) -> None:
+    """The README's Playbook section pastes real runs: each is what the command prints now,
+    run from a checkout (a repository holding the examples)."""
+    import re
+    import shutil
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Playbook\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```console\n\$ (modelgov playbook [^\n]*)\n(.*?)```", section, re.S)
+    assert [cmd for cmd, _ in blocks] == [
+        f"modelgov playbook --today {TODAY} examples/compliant",
+        f"modelgov playbook --today {TODAY} examples/broken",
+    ]
+    repo: GitRepoBuilder = make_repo("checkout")
+    for example in (COMPLIANT, BROKEN):
+        shutil.copytree(example, repo.path / "examples" / example.name)
+    repo.commit("the examples", date="2026-11-02")
+    for (cmd, shown), code in zip(blocks, (0, 1), strict=True):
+        res = run_cli(*cmd.split()[1:], cwd=repo.path)
+        assert (res.exit_code, res.stdout) == (code, shown), cmd
+    assert "[docs/playbook.md](docs/playbook.md)" in section
