@@ -402,3 +402,14 @@ def test_the_readme_shows_real_playbooks(make_repo: Any) -> None:
         res = run_cli(*cmd.split()[1:], cwd=repo.path)
         assert (res.exit_code, res.stdout) == (code, shown), cmd
     assert "[docs/playbook.md](docs/playbook.md)" in section
+
+
+def test_an_unreadable_declaration_says_why_first(make_repo: Any) -> None:
+    repo: GitRepoBuilder = make_repo("bad")
+    repo.write("model.yaml", "name: [oops\n")
+    repo.commit("a broken file")
+    code, body = _json(cwd=repo.path)
+    assert code == 1
+    first = body["models"][0]["steps"][0]["gaps"][0]
+    assert (first["rule"], first["enforced"]) == ("MG001", True)
+    assert all(not s["answered"] for s in body["models"][0]["steps"])

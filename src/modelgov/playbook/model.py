@@ -160,6 +160,8 @@ class _Reader:
         self.by_step: dict[StepKey, list[Finding]] = {}
         for f in active:
             step = step_of(f.pointer)
+            if step is None and self.doc is None:
+                step = "page"  # a model.yaml that cannot be read: the first thing to know
             if step is not None:
                 self.by_step.setdefault(step, []).append(f)
 
@@ -188,13 +190,15 @@ class _Reader:
             )
             for g in own
         ]
+        more: list[Gap] = []
         for f in found:
             if any(g.rule == f.rule and _related(g.pointer, f.pointer) for g in own):
                 continue
             gap = Gap(f.rule, f.message, f.pointer, f.line, f.col, True)
-            if gap not in out:
-                out.append(gap)
-        return tuple(out)
+            if gap not in more:
+                more.append(gap)
+        # a model.yaml that cannot be read says so before what it therefore cannot answer
+        return tuple(more + out if self.doc is None else out + more)
 
 
 def _related(a: str, b: str) -> bool:
