@@ -413,3 +413,15 @@ def test_an_unreadable_declaration_says_why_first(make_repo: Any) -> None:
     first = body["models"][0]["steps"][0]["gaps"][0]
     assert (first["rule"], first["enforced"]) == ("MG001", True)
     assert all(not s["answered"] for s in body["models"][0]["steps"])
+
+
+def test_a_crafted_procedure_is_read_in_linear_time() -> None:
+    """The heading scan is string operations: a line built to make a backtracking regular
+    expression quadratic (spaces and #s after a heading marker) takes no time."""
+    import time
+
+    crafted = b"# " + b" #" * 200_000 + b"x\n## Rollback\n"
+    start = time.process_time()
+    assert first_rollback_heading(crafted) == ""  # the document is cut at 256 KiB
+    assert first_rollback_heading(b"# " + b" #" * 1000 + b"x\n## Rollback\n") == "Rollback"
+    assert time.process_time() - start < 1.0

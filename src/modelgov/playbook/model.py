@@ -56,7 +56,6 @@ SECTIONS: tuple[tuple[str, StepKey], ...] = (
 
 #: How much of a procedure document is read for its headings.
 PROCEDURE_LIMIT = 256 * 1024
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _ROLLBACK = re.compile(r"roll[\s-]?back", re.IGNORECASE)
 _MAX_TEXT = 300
 #: What a gap says when no finding of check says it too.
@@ -576,17 +575,39 @@ def read_procedure(view: RepoView, base: str, text: Any) -> Procedure | None:
     return Procedure(text, "path", "ok", ref.repo_path, first_rollback_heading(raw))
 
 
+def heading_text(line: str) -> str | None:
+    """The text of an ATX heading line (``## Rollback ##`` is ``Rollback``), else ``None``.
+
+    String operations only, linear in the line: the document is the repository's, and a
+    regular expression with a lazy group before optional trailers backtracks on a
+    crafted line."""
+    indent = len(line) - len(line.lstrip(" "))
+    body = line[indent:]
+    level = len(body) - len(body.lstrip("#"))
+    if indent > 3 or not 1 <= level <= 6:
+        return None
+    rest = body[level:]
+    if rest and rest[0] not in " \t":
+        return None  # `#Rollback` is a paragraph in CommonMark
+    text = rest.strip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.strip()  # a closing sequence of #s after a space
+    return text or None
+
+
 def first_rollback_heading(raw: bytes) -> str:
-    """The first Markdown heading (``#`` .. ``######``) that mentions rollback, or ''."""
+    """The first Markdown heading (``#`` .. ``######``, outside code fences) that mentions
+    rollback, or ''."""
     body = raw[:PROCEDURE_LIMIT].decode("utf-8", errors="replace")
     fence = False
     for line in body.splitlines():
         if line.lstrip().startswith(("```", "~~~")):
             fence = not fence
             continue
-        m = None if fence else _HEADING.match(line)
-        if m and _ROLLBACK.search(m.group(1)):
-            return _text(m.group(1))
+        text = None if fence else heading_text(line)
+        if text is not None and _ROLLBACK.search(text):
+            return _text(text)
     return ""
 
 
