@@ -143,6 +143,8 @@ def test_a_missing_escalation_is_the_mg121_gap(make_repo: Any) -> None:
     assert _gaps(body) == [("page", "MG121", "nobody is paged if the primary does not answer")]
     gap = body["models"][0]["steps"][0]["gaps"][0]
     assert (gap["pointer"], gap["enforced"]) == ("/on_call/escalation", True)
+    assert gap["severity"] == "error"  # check's finding: every gap is located and says how
+    assert gap["hint"].startswith("Add `on_call.escalation`")
     assert gap["line"] == 24  # the on_call section (as check locates MG121): no escalation
     md = run_cli("playbook", "--today", TODAY, "--format", "markdown", cwd=repo.path)
     assert md.exit_code == 1
@@ -159,7 +161,7 @@ def test_a_gap_whose_rule_is_off_for_the_tier_is_still_a_gap(make_repo: Any) -> 
     code, body = _json(cwd=repo.path)
     assert code == 1
     gap = body["models"][0]["steps"][0]["gaps"][0]
-    assert (gap["rule"], gap["enforced"]) == ("MG121", False)
+    assert (gap["rule"], gap["enforced"], gap["severity"]) == ("MG121", False, None)
     text = run_cli("playbook", "--today", TODAY, cwd=repo.path)
     assert "MG121 (model.yaml:24:3; not a finding: the policy does not require it" in text.stdout
 

@@ -26,6 +26,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .9rem; ma
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }
 ul.gaps { margin: .3rem 0 0; padding-left: 1.2rem; }
+.hint { color: var(--muted); }
 table { border-collapse: collapse; margin: .3rem 0; width: 100%; }
 caption { text-align: left; color: var(--muted); }
 th, td { border-bottom: 1px solid var(--line); padding: .15rem .5rem .15rem 0; text-align: left;
@@ -68,7 +69,9 @@ def _step(p: Playbook, s: Step) -> list[str]:
             off = "" if g.enforced else "; " + NOT_ENFORCED
             out.append(
                 f'<li class="gap">gap: {_e(g.message)} — <strong>{_e(g.rule)}</strong> '
-                f"<code>{_e(p.shown)}:{g.line}:{g.column}</code>{_e(off)}</li>"
+                f"<code>{_e(p.shown)}:{g.line}:{g.column}</code>{_e(off)}"
+                + (f'<br><span class="hint">fix: {_e(g.hint)}</span>' if g.hint else "")
+                + "</li>"
             )
         out.append("</ul>")
     out.append("</div>")

@@ -36,6 +36,8 @@ def _step(s: Step) -> dict[str, Any]:
                 "line": g.line,
                 "column": g.column,
                 "enforced": g.enforced,
+                "severity": g.severity or None,
+                "hint": g.hint,
             }
             for g in s.gaps
         ],

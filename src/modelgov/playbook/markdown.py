@@ -16,6 +16,7 @@ def _step(p: Playbook, s: Step) -> list[str]:
         out.append(
             f"- :x: **gap**: {cell(g.message)} — **{g.rule}** "
             f"({cell(p.shown)}:{g.line}:{g.column}{off})"
+            + (f"<br>fix: {cell(g.hint)}" if g.hint else "")
         )
     if out[-1]:
         out.append("")

@@ -90,6 +90,38 @@ class Gap(NamedTuple):
     #: a finding of check says it too (False: the policy does not flag it for this model:
     #: the rule is off, or not required for its tier)
     enforced: bool
+    severity: str = ""  # the finding's (error, warning, note); '' when not a finding
+    hint: str = ""  # how to answer the step
+
+
+#: How to answer a step a declaration is missing from: by rule and the pointer's last key.
+HINTS: dict[tuple[str, str], str] = {
+    ("MG120", "rotation"): "Add `on_call.rotation` (and its `provider`): the rotation paged first.",
+    ("MG121", "escalation"): "Add `on_call.escalation`: the rotation paged when the primary "
+    "does not answer.",
+    ("MG130", "decision_owner"): "Set `rollback.decision_owner` to a person's email or `on_call`.",
+    ("MG193", "override"): "Add `override` with `decision_owner` (a person or `on_call`), "
+    "`mechanism` and `fallback`.",
+    ("MG193", "decision_owner"): "Set `override.decision_owner` to a person's email or `on_call`.",
+    ("MG193", "fallback"): "Set `override.fallback`: a repo path, URL or one line saying what "
+    "decides while the model is off.",
+    ("MG130", "rollback"): "Add `rollback` with procedure, strategy, max_minutes, "
+    "decision_owner and last_tested.",
+    ("MG130", "strategy"): "Set `rollback.strategy` (registry-alias, blue-green, canary, "
+    "feature-flag or redeploy-previous).",
+    ("MG130", "procedure"): "Point `rollback.procedure` at the document a responder follows.",
+    ("MG130", "max_minutes"): "Set `rollback.max_minutes` to the time the last drill took.",
+    ("MG130", "last_tested"): "Drill the rollback and record the date in `rollback.last_tested`.",
+    ("MG133", "preserves_data"): "Set `rollback.preserves_data` once a drill shows what the "
+    "rollback keeps.",
+    ("MG140", "alert_route"): "Set `drift.alert_route` to the on-call rotation.",
+    ("MG140", "monitors"): "Add `drift.monitors`, each with signal, metric, threshold and window.",
+    ("MG150", "approvers"): "Add `deploy.approvers`, each with an email and a role.",
+    ("MG190", "postmortem"): "Write the post-mortem and set the incident's `postmortem` to its "
+    "repo path or URL.",
+    ("MG191", "due"): "Finish the action item and set `done: true`, or agree a new `due` date "
+    "with its owner.",
+}
 
 
 class Step(NamedTuple):
@@ -176,24 +208,25 @@ class _Reader:
 
     def gap(self, rule: str, pointer: str, message: str) -> Gap:
         line, col = self.doc.locate(pointer) if self.doc is not None else (1, 1)
-        return Gap(rule, message, pointer, line, col, False)
+        hint = HINTS.get((rule, pointer.rsplit("/", 1)[-1]), "")
+        return Gap(rule, message, pointer, line, col, False, hint=hint)
 
     def gaps(self, step: StepKey, own: Sequence[Gap]) -> tuple[Gap, ...]:
         """``own`` gaps (missing declarations; enforced when a finding of their rule says
         the same), then the step's active findings that no own gap already says (the same
         rule on the same or an enclosing pointer)."""
         found = self.by_step.get(step, [])
-        out = [
-            g._replace(
-                enforced=any(f.rule == g.rule and _related(g.pointer, f.pointer) for f in found)
-            )
-            for g in own
-        ]
+        out = []
+        for g in own:
+            said = [f for f in found if f.rule == g.rule and _related(g.pointer, f.pointer)]
+            if said:
+                g = g._replace(enforced=True, severity=said[0].severity.label)
+            out.append(g)
         more: list[Gap] = []
         for f in found:
             if any(g.rule == f.rule and _related(g.pointer, f.pointer) for g in own):
                 continue
-            gap = Gap(f.rule, f.message, f.pointer, f.line, f.col, True)
+            gap = Gap(f.rule, f.message, f.pointer, f.line, f.col, True, f.severity.label, f.hint)
             if gap not in more:
                 more.append(gap)
         # a model.yaml that cannot be read says so before what it therefore cannot answer
