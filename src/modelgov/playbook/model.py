@@ -460,12 +460,17 @@ def _redeploy(
         )
     incidents_rows = []
     items_rows = []
+    data = r.doc.data if r.doc is not None else None
+    states = inc.postmortems(data, policy, today)
+    open_items: dict[int, list[inc.ActionItem]] = {}
+    for item in inc.action_items(data, today):
+        open_items.setdefault(item.incident, []).append(item)
     for i, incident in enumerate(r.items("/incidents")):
         if not isinstance(incident, dict):
             continue
         pointer = join_pointer("/incidents", i)
         ident = _text(incident.get("id")) or f"incident {i + 1}"
-        state = inc.postmortem_state(incident, policy, today)
+        state = states[i]
         incidents_rows.append(
             (ident, _text(incident.get("severity")), _text(incident.get("date")), state.shown)
         )
@@ -477,17 +482,17 @@ def _redeploy(
                     f"the post-mortem of {ident} was due {state.due} and is missing",
                 )
             )
-        for j, item in enumerate(incident.get("action_items") or ()):
-            if not isinstance(item, dict) or item.get("done") is True:
-                continue
-            late = inc.action_item_overdue(item, today)
+        items = incident.get("action_items")
+        for entry in open_items.get(i, []):
+            item = items[entry.position] if isinstance(items, list) else {}
             title, owner, due = (_text(item.get(k)) for k in ("title", "owner", "due"))
-            items_rows.append((title, owner, due, ident, "overdue" if late else "open"))
-            if late:
+            items_rows.append((title, owner, due, ident, "overdue" if entry.overdue else "open"))
+            if entry.overdue:
+                at = join_pointer(join_pointer(pointer, "action_items"), entry.position)
                 gaps.append(
                     r.gap(
                         "MG191",
-                        join_pointer(join_pointer(join_pointer(pointer, "action_items"), j), "due"),
+                        join_pointer(at, "due"),
                         f"action item {title!r} of {ident}, owned by {owner or 'nobody'}, "
                         f"was due {due}",
                     )
@@ -555,9 +560,8 @@ def ready(model: ModelResult, doc: Document | None) -> bool:
     return build(model, doc).ready
 
 
-def _incidents(model: ModelResult, doc: Document | None) -> list[dict[str, Any]]:
-    value = doc.get("/incidents") if doc is not None and doc.ok else None
-    return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+def _data(doc: Document | None) -> Any:
+    return doc.data if doc is not None and doc.ok else None
 
 
 def _today(model: ModelResult) -> _dt.date | None:
@@ -568,21 +572,13 @@ def _today(model: ModelResult) -> _dt.date | None:
 def without_postmortem(model: ModelResult, doc: Document | None) -> int:
     """Incidents that need a post-mortem under the policy and have none yet (pending or
     overdue; with no policy known, every incident without one)."""
-    today = _today(model)
-    states = [inc.postmortem_state(i, model.incident_policy, today) for i in _incidents(model, doc)]
+    states = inc.postmortems(_data(doc), model.incident_policy, _today(model)).values()
     return sum(1 for s in states if s.status in ("pending", "overdue", "unknown"))
 
 
 def overdue_action_items(model: ModelResult, doc: Document | None) -> int:
     """Action items past their due date and not done."""
-    today = _today(model)
-    count = 0
-    for incident in _incidents(model, doc):
-        items = incident.get("action_items")
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and inc.action_item_overdue(item, today):
-                count += 1
-    return count
+    return sum(1 for item in inc.action_items(_data(doc), _today(model)) if item.overdue)
 
 
 def gaps_of(playbooks: Sequence[Playbook]) -> Iterator[tuple[Playbook, Step, Gap]]:
