@@ -18,14 +18,20 @@ Fixtures (built with ``git fast-import``, see ``bench/orgfixture.py``, kept in
   a third of the commits, other files in the rest; the last review on
   2026-11-02 and code changes after it inside the grace period, so the
   history rules (MG202, MG204) walk the whole history and the check passes.
+* ``early-500`` / ``early-20000``: the same files, model.yaml added in the first
+  commit (2026-11-17, reviewed that day) and never changed, code under its
+  ``paths`` changed in every commit since (to 2026-11-29, inside the grace
+  period): the walk cannot stop at a recent change of model.yaml.
 * ``org-250`` ... ``org-2000``: organisations of generated repositories of
   about 20 commits each (``orgfixture.make_org``), every declared model with
-  ``paths`` and its staleness judged.
+  ``paths`` and its staleness judged; ``org-5`` for the small audit (default
+  ``--jobs`` against ``-j 1``: workers must not slow a small audit down).
 
 Each group of commands is run alternately (round ``i`` starts at member
 ``i``), after one warm-up run of every command that is not counted; the warm-up
-samples the memory of the whole process tree.  Medians, ratios and every
-target of issue 8 with PASS/MISS are printed; ``--json`` prints the same as
+samples the memory of the whole process tree.  Medians and every target of
+issues 8 and 16 with PASS/MISS are printed; a ratio target is the median of the
+per-round ratios (both sides ran in the same round, under the same load); ``--json`` prints the same as
 JSON, ``--out FILE`` writes the JSON to FILE as well.
 
 Memory: every timed run is reaped with ``os.wait4``, whose ``ru_maxrss`` is
@@ -80,7 +86,7 @@ TODAY = "2026-11-30"
 SCHEMA = ROOT / "schemas" / "model.schema.json"
 FORMAT = "modelgov-bench/1"
 #: Bump when a fixture recipe changes so cached fixtures are rebuilt.
-RECIPE = 1
+RECIPE = 2
 MIB = 1024 * 1024
 
 
@@ -94,6 +100,7 @@ class Sizes:
     orgs: tuple[int, ...]  # ascending; the audit-vs-floor pair uses ``pair_org``
     pair_org: int
     repeat: int
+    small_org: int = 5  # the small audit: default --jobs against -j 1
 
 
 FULL = Sizes(500, 20_000, (250, 500, 1000, 2000), 1000, 7)
@@ -110,12 +117,19 @@ class Target:
 
 
 TARGETS = (
-    Target("check-speed", "cold check / check-jsonschema (same model.yaml)", "x", 0.33, 0.25),
+    Target("check-speed", "cold check / check-jsonschema (same model.yaml)", "x", 0.30, 0.25),
     Target("audit-speed", "audit --jobs 2 / floor (git log -1 per repo, xargs -P2)", "x", 1.5, 1.2),
-    Target("check-memory", "peak RSS of check", "MiB", 60),
+    Target("check-memory", "peak RSS of check (largest of every check run)", "MiB", 60),
     Target("audit-memory", "peak RSS of the audit, whole process tree", "MiB", 300),
-    Target("check-history", "check on the big history / the small one", "x", 2.0),
+    Target("check-history", "check, big history / small (model.yaml reviewed monthly)", "x", 1.5),
+    Target(
+        "check-history-early",
+        "check, big history / small (model.yaml only in the first commit)",
+        "x",
+        1.5,
+    ),
     Target("audit-growth", "audit time per doubling of repos / 2 (worst step)", "x", 1.1),
+    Target("audit-small", "audit of 5 repos, default --jobs / -j 1", "x", 1.1),
 )
 
 
@@ -198,6 +212,38 @@ def example_history(commits: int, seed: int = 11) -> list[Commit]:
     return history
 
 
+EARLY_START = _dt.datetime(2026, 11, 17, 9, 0)  # model.yaml added, reviewed that day
+
+
+def early_history(commits: int, seed: int = 13) -> list[Commit]:
+    """The compliant example whose model.yaml was added in the first commit and never
+    changed since, with code under its ``paths`` changing in every later commit.
+
+    The common case of a busy monorepo: the walk cannot stop at a recent change of
+    model.yaml (there is none), and every commit is a code change MG202 weighs.  The
+    history spans 2026-11-17 (the review model.yaml records) to 2026-11-29, so every
+    code change is inside the 14-day grace period and the check passes."""
+    rng = random.Random(seed)
+    end = _dt.datetime(2026, 11, 29, 18, 0)
+    span = int((end - EARLY_START).total_seconds())
+    files = example_files(COMPLIANT)
+    first: dict[str, str | bytes | None] = dict(files)
+    first["model.yaml"] = model_yaml(reviewed=EARLY_START.date().isoformat())
+    for rel in CODE_FILES + OTHER_FILES:
+        first.setdefault(rel, f"# {rel}\n")
+    history = [Commit(first, _stamp(EARLY_START), "import the fraud scorer")]
+    times = sorted(
+        EARLY_START + _dt.timedelta(seconds=rng.randrange(60, span)) for _ in range(commits - 1)
+    )
+    for i, when in enumerate(times):
+        change = {rel: f"# {rel}\nVERSION = {i}\n" for rel in rng.sample(CODE_FILES, 1)}
+        if rng.random() < 0.5:
+            rel = rng.choice(OTHER_FILES)
+            change[rel] = f"# {rel}\nVERSION = {i}\n"
+        history.append(Commit(change, _stamp(when), f"change {i}"))
+    return history
+
+
 def _recipe_digest() -> str:
     """Changes when anything a fixture is made from changes."""
     h = hashlib.sha256(f"{RECIPE}".encode())
@@ -209,6 +255,7 @@ def _recipe_digest() -> str:
 @dataclass
 class Fixtures:
     example: dict[int, Path] = field(default_factory=dict)  # commits -> work tree
+    early: dict[int, Path] = field(default_factory=dict)  # commits -> work tree (early layout)
     orgs: dict[int, Path] = field(default_factory=dict)  # repos -> folder
     lists: dict[int, Path] = field(default_factory=dict)  # repos -> file of repo paths
     built: dict[str, float] = field(default_factory=dict)  # name -> seconds (0: reused)
@@ -238,18 +285,20 @@ def build_fixtures(
     def done(path: Path, key: str) -> None:
         path.with_name(path.name + ".stamp").write_text(f"{digest} {key}")
 
-    for commits in (sizes.small_commits, sizes.big_commits):
-        path = work / f"example-{commits}"
-        out.example[commits] = path
-        if fresh(path, f"example {commits}"):
-            out.built[path.name] = 0.0
-            continue
-        start = time.perf_counter()
-        fast_import(path, example_history(commits), checkout=True)
-        out.built[path.name] = time.perf_counter() - start
-        done(path, f"example {commits}")
-        log(f"built {path.name} in {out.built[path.name]:.1f}s")
-    for count in sizes.orgs:
+    layouts = (("example", out.example, example_history), ("early", out.early, early_history))
+    for kind, into, recipe in layouts:
+        for commits in (sizes.small_commits, sizes.big_commits):
+            path = work / f"{kind}-{commits}"
+            into[commits] = path
+            if fresh(path, f"{kind} {commits}"):
+                out.built[path.name] = 0.0
+                continue
+            start = time.perf_counter()
+            fast_import(path, recipe(commits), checkout=True)
+            out.built[path.name] = time.perf_counter() - start
+            done(path, f"{kind} {commits}")
+            log(f"built {path.name} in {out.built[path.name]:.1f}s")
+    for count in (*sizes.orgs, sizes.small_org):
         path = work / f"org-{count}"
         listing = work / f"org-{count}.repos"
         out.orgs[count] = path
@@ -636,6 +685,7 @@ def machine(rev: str | None, sha: str | None, modelgov: list[str]) -> dict[str, 
             else f"work tree at {head}" + (", src modified" if dirty else "")
         ),
         "hyperfine": shutil.which("hyperfine") is not None,
+        "blocked_for_check_jsonschema": installed_extras(),
     }
 
 
@@ -644,6 +694,33 @@ def _loadavg() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
+
+
+#: Optional packages jsonschema imports when they are installed but check-jsonschema does
+#: not depend on: with rfc3987-syntax (a jsonschema ``format`` extra) present, importing
+#: jsonschema builds a grammar for 4 s.  check-jsonschema runs as a plain install of it
+#: would (``pip install check-jsonschema``): each is made unimportable on its PYTHONPATH.
+NOT_CJS_DEPENDENCIES = ("rfc3987_syntax",)
+
+
+def cjs_env(work: Path) -> dict[str, str]:
+    """The environment check-jsonschema runs in: :func:`_env` with the packages of
+    :data:`NOT_CJS_DEPENDENCIES` blocked (they are recorded in the results)."""
+    folder = work / "cjs-block"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in NOT_CJS_DEPENDENCIES:
+        (folder / f"{name}.py").write_text(
+            f'raise ImportError("{name}: blocked by bench/run.py, not a dependency of '
+            'check-jsonschema")\n'
+        )
+    return _env(folder)
+
+
+def installed_extras() -> list[str]:
+    """Which of :data:`NOT_CJS_DEPENDENCIES` this interpreter has (blocked for the reference)."""
+    import importlib.util
+
+    return [n for n in NOT_CJS_DEPENDENCIES if importlib.util.find_spec(n) is not None]
 
 
 def check_commands(
@@ -672,9 +749,17 @@ def check_commands(
             fx.example[sizes.big_commits],
         )
     )
+    for commits in (sizes.small_commits, sizes.big_commits):
+        cmds.append(
+            Command(
+                f"check early {commits} commits",
+                [*modelgov, "check", "--today", TODAY],
+                fx.early[commits],
+            )
+        )
     for c in cmds:  # each must pass (exit 0) on the compliant fixture
         c.stdout = out / (re.sub(r"\W+", "-", c.name).strip("-") + ".out")
-        c.env = env if c.name != "check-jsonschema" else _env()  # PYTHONPATH: modelgov only
+        c.env = env if c.name != "check-jsonschema" else cjs_env(out.parent)
     return cmds
 
 
@@ -727,6 +812,31 @@ def audit_commands(
                 env=_env(),
             )
         )
+    return cmds
+
+
+def small_audit_commands(
+    fx: Fixtures, sizes: Sizes, out: Path, env: dict[str, str], modelgov: list[str]
+) -> list[Command]:
+    """The small audit: default ``--jobs`` against ``-j 1`` (workers must pay for themselves)."""
+    cmds = []
+    small = sizes.small_org
+    for name, jobs_args in (
+        (f"audit {small} repos", []),
+        (f"audit {small} repos -j 1", ["-j", "1"]),
+    ):
+        cmds.append(
+            Command(
+                name,
+                [*modelgov, "audit", str(fx.orgs[small]), "--depth", "2", *jobs_args,
+                 "--today", TODAY, "--format", "json"],
+                fx.orgs[small].parent,
+                stdout=out / (re.sub(r"\W+", "-", name).strip("-") + ".json"),
+                ok_codes=(0, 1),
+                verify=_audit_verifier(small),
+                env=env,
+            )
+        )  # fmt: skip
     return cmds
 
 
@@ -885,6 +995,8 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
     fx = build_fixtures(work, sizes, rebuild=args.rebuild, log=log)
     result["fixtures"] = {
         "example_commits": [sizes.small_commits, sizes.big_commits],
+        "layouts": ["monthly reviews (example-N)", "model.yaml in the first commit (early-N)"],
+        "small_org_repos": sizes.small_org,
         "org_repos": list(sizes.orgs),
         "commits_per_repo": 20,
         "build_seconds": {k: round(v, 2) for k, v in fx.built.items()},
@@ -900,23 +1012,32 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
         log("audit group")
         for s in run_group(audit_commands(fx, sizes, args.jobs, out, env, modelgov), repeat, log):
             measurements[s.command.name] = s
+    if args.only in (None, "audit", "small"):
+        log("small audit group")
+        for s in run_group(small_audit_commands(fx, sizes, out, env, modelgov), repeat, log):
+            measurements[s.command.name] = s
     result["measurements"] = {name: s.as_json() for name, s in measurements.items()}
 
     def med(name: str) -> float | None:
         return measurements[name].median if name in measurements else None
 
     def ratio(a: str, b: str) -> float | None:
-        x, y = med(a), med(b)
-        return None if x is None or y is None else x / y
+        """The median of the per-round ratios (both ran in each round, under the same load),
+        so one slow run of either side does not tip the figure."""
+        if a not in measurements or b not in measurements:
+            return None
+        pairs = zip(measurements[a].times, measurements[b].times, strict=True)
+        return statistics.median(x / y for x, y in pairs)
 
     small, big, pair = sizes.small_commits, sizes.big_commits, sizes.pair_org
     check_name = f"check {small} commits"
+    check_runs = [s for n, s in measurements.items() if n.startswith("check ")]
     figures: dict[str, float | None] = {
         "check-speed": ratio(check_name, "check-jsonschema"),
         "audit-speed": ratio(f"audit {pair} repos", f"floor {pair} repos"),
         "check-memory": (
-            measurements[check_name].warmup.maxrss_kib / 1024  # type: ignore[union-attr]
-            if check_name in measurements
+            max(s.warmup.maxrss_kib for s in check_runs if s.warmup is not None) / 1024
+            if check_runs
             else None
         ),
         "audit-memory": (
@@ -925,7 +1046,11 @@ def benchmark(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str,
             else None
         ),
         "check-history": ratio(f"check {big} commits", check_name),
+        "check-history-early": ratio(f"check early {big} commits", f"check early {small} commits"),
         "audit-growth": None,
+        "audit-small": ratio(
+            f"audit {sizes.small_org} repos", f"audit {sizes.small_org} repos -j 1"
+        ),
     }
     growth: list[dict[str, Any]] = []
     if all(f"audit {n} repos" in measurements for n in sizes.orgs):
@@ -978,7 +1103,12 @@ def render(result: dict[str, Any]) -> str:
         f"after one warm-up; medians; audit --jobs {result['jobs']}",
         f"machine: {m['cores']} cores, {m['platform']}, Python {m['python']}, {m['git']}, "
         f"PyYAML {m['pyyaml']} ({'with' if m['libyaml'] else 'WITHOUT'} libyaml), "
-        f"{m['modelgov']} at {m['commit']}, {m['check_jsonschema']}",
+        f"{m['modelgov']} at {m['commit']}, {m['check_jsonschema']}"
+        + (
+            f" (run without {', '.join(m['blocked_for_check_jsonschema'])}: not its dependency)"
+            if m.get("blocked_for_check_jsonschema")
+            else ""
+        ),
         f"load average (1/5/15 min): {result['load_start']} at the start, {result['load_end']} at the end",
         "",
         f"{'command':<26} {'median':>9} {'min':>9} {'max':>9} {'RSS max':>9} {'tree RSS':>9} {'tree PSS':>9} {'procs':>5}",
@@ -1008,14 +1138,14 @@ def render(result: dict[str, Any]) -> str:
             f"least squares: {fit['intercept_s']:.3f} s + {fit['ms_per_repo']:.3f} ms per repo, "
             f"R^2 {fit['r2']:.4f} (step = time ratio / repo ratio of consecutive sizes; 1.0 is linear)"
         )
-    lines += ["", f"{'target':<15} {'figure':>10} {'target':>10} {'stretch':>9}  verdict"]
+    lines += ["", f"{'target':<19} {'figure':>10} {'target':>10} {'stretch':>9}  verdict"]
     for t in result["targets"]:
         unit = t["unit"]
         fig = "n/a" if t["figure"] is None else f"{t['figure']:.2f}{unit}"
         stretch = "" if t["stretch"] is None else f"<= {t['stretch']:g}{unit}"
         note = f" ({t['note']})" if t["note"] else ""
         lines.append(
-            f"{t['id']:<15} {fig:>10} {'<= ' + format(t['target'], 'g') + unit:>10} {stretch:>9}  "
+            f"{t['id']:<19} {fig:>10} {'<= ' + format(t['target'], 'g') + unit:>10} {stretch:>9}  "
             f"{t['verdict']}{note}  -- {t['title']}"
         )
     extras = result.get("extras") or {}
@@ -1052,7 +1182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="timed runs per command [7; --quick 2]")
     parser.add_argument("--jobs", type=int, default=2, help="audit --jobs and xargs -P [2]")
     parser.add_argument(
-        "--only", choices=("check", "audit", "fixtures"), help="run one group (or build only)"
+        "--only",
+        choices=("check", "audit", "small", "fixtures"),
+        help="run one group (audit includes small, the 5-repo audit), or build only",
     )
     parser.add_argument("--out", type=Path, help="also write the results as JSON to FILE")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")

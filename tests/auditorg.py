@@ -186,7 +186,7 @@ def build(root: Path) -> Org:
             owner="dana.okafor@example.com",
             team="ads",
             tier="high",
-            failing=("MG200",),
+            failing=("MG200", "MG207"),
             review=days("2026-05-01"),
             drill=days(drilled),
         )
@@ -475,7 +475,7 @@ def build(root: Path) -> Org:
             owner="dana.okafor@example.com",
             team="payments-ml",
             tier="high",
-            failing=("MG141", "MG200"),
+            failing=("MG141", "MG200", "MG207"),
             review=days("2026-01-10"),
             drill=days(drilled),
             notes=(

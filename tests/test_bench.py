@@ -26,7 +26,9 @@ TARGET_IDS = (
     "check-memory",
     "audit-memory",
     "check-history",
+    "check-history-early",
     "audit-growth",
+    "audit-small",
 )
 
 
@@ -68,6 +70,8 @@ def test_quick_benchmark_measures_every_target(tmp_path: Path) -> None:
     assert result["mode"] == "quick"
     names = set(result["measurements"])
     assert {"check 30 commits", "check 300 commits", "check-jsonschema"} <= names
+    assert {"check early 30 commits", "check early 300 commits"} <= names
+    assert {"audit 5 repos", "audit 5 repos -j 1"} <= names
     assert {f"audit {n} repos" for n in (4, 8, 16, 32)} <= names
     assert {f"floor {n} repos" for n in (4, 8, 16, 32)} <= names
     for name, series in result["measurements"].items():
@@ -86,6 +90,21 @@ def test_quick_benchmark_measures_every_target(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "work" / "out" / "audit-32.json").read_text("utf-8"))
     assert report["summary"]["repos"] == {"total": 32, "ok": 32, "error": 0}
     assert report["summary"]["models"] > 0
+    for name in ("audit-5-repos", "audit-5-repos-j-1"):  # the small audit, both ways
+        small = json.loads((tmp_path / "work" / "out" / f"{name}.json").read_text("utf-8"))
+        assert small["summary"]["repos"] == {"total": 5, "ok": 5, "error": 0}
+    # the early layout: model.yaml only in the first commit, code in every commit since
+    early = tmp_path / "work" / "early-300"
+    log = subprocess.run(
+        ["git", "log", "--format=%H", "--", "model.yaml"],
+        cwd=early, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert len(log) == 1
+    count = subprocess.run(
+        ["git", "rev-list", "--count", "HEAD", "--", "src/fraud", "training/fraud"],
+        cwd=early, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert int(count) == 300
 
     # check and audit run git a few times per repository, never per commit
     extras = result["extras"]

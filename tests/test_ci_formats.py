@@ -251,7 +251,7 @@ def _gitlab(folder: Path, *args: str) -> list[dict[str, Any]]:
 def test_gitlab_code_quality_carries_every_finding() -> None:
     report = _gitlab(BROKEN)
     findings = _json(str(BROKEN))["findings"]
-    assert len(report) == len(findings) == 20
+    assert len(report) == len(findings) == 21
     for issue, f in zip(report, findings, strict=True):
         assert set(issue) == {
             "type", "description", "check_name", "fingerprint", "severity", "location", "content",
@@ -428,11 +428,11 @@ def test_github_annotations_carry_every_fact() -> None:
     log = _check(str(BROKEN), str(COMPLIANT), "--format", "github", code=1)
     commands = _runner_parse(log)
     findings = _json(str(BROKEN), str(COMPLIANT))["findings"]
-    # one annotation per finding, after the notice about GitHub's 10 per kind (20 errors)
+    # one annotation per finding, after the notice about GitHub's 10 per kind (21 errors)
     assert len(commands) == len(findings) + 1 == len(log.splitlines())
     title, message = _limit_notice(commands)
-    assert title == "modelgov: 10 findings not annotated"
-    assert "10 of 20 errors are not shown" in message
+    assert title == "modelgov: 11 findings not annotated"
+    assert "11 of 21 errors are not shown" in message
     assert "summary" in message and "code scanning" in message
     for (name, props, message), f in zip(commands[1:], findings, strict=True):
         assert name == {"error": "error", "warning": "warning", "note": "notice"}[f["severity"]]
@@ -504,7 +504,7 @@ def test_github_model_yaml_cannot_inject_commands(tmp_path: Path) -> None:
 def test_auto_is_github_plus_text_in_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     out = _check(str(BROKEN), code=1)
-    assert out.startswith("::notice title=modelgov%3A 10 findings not annotated::")
+    assert out.startswith("::notice title=modelgov%3A 11 findings not annotated::")
     assert out.splitlines()[1].startswith("::error file=examples/broken/model.yaml,")
     assert "Failed:" in out and "hint:" in out
     monkeypatch.delenv("GITHUB_ACTIONS")

@@ -105,7 +105,7 @@ def test_selection_applies_after_the_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "hint"),
     [
-        ("--select", "MG999", "did you mean MG009?"),
+        ("--select", "MG999", "did you mean MG193?"),
         ("--ignore", "rollback-to-slow", "did you mean rollback-too-slow?"),
         ("--select", "XY", ""),
     ],
@@ -125,9 +125,9 @@ def test_the_summary_names_the_models_that_passed() -> None:
     proc = run("check", "examples/compliant", "examples/broken")
     assert proc.returncode == 1
     tail = proc.stdout.splitlines()[-3:]
-    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(20 errors\)$", tail[0])
+    assert re.match(r"failed  examples/broken/model\.yaml +Churn Model \(21 errors\)$", tail[0])
     assert re.match(r"passed  examples/compliant/model\.yaml +fraud-scorer$", tail[1])
-    assert tail[2].startswith("Failed: 20 errors, 0 warnings in 2 models")
+    assert tail[2].startswith("Failed: 21 errors, 0 warnings in 2 models")
     clean = run("check", "examples/compliant").stdout.splitlines()
     assert clean[0].startswith("passed  examples/compliant/model.yaml  fraud-scorer")
     assert clean[1].startswith("All clear: 1 model checked")
@@ -156,10 +156,10 @@ def test_statistics_count_findings_per_rule() -> None:
     assert counted == {
         r: sum(1 for f in every if f["rule"] == r) for r in {f["rule"] for f in every}
     }
-    assert sum(counted.values()) == 20 and "hint:" not in proc.stdout
+    assert sum(counted.values()) == 21 and "hint:" not in proc.stdout
     counts = [int(r.split()[0]) for r in rows]
     assert counts == sorted(counts, reverse=True)
-    assert lines[-1].startswith("Failed: 20 errors")
+    assert lines[-1].startswith("Failed: 21 errors")
     quiet = run("check", "examples/broken", "--statistics", "-q").stdout.splitlines()
     assert quiet == rows
 
@@ -205,8 +205,11 @@ def test_stdin_is_judged_as_if_it_were_at_the_stdin_filename(tmp_path: Path) -> 
 
 def test_stdin_history_is_the_history_of_that_path(make_repo: Any) -> None:
     r: GitRepoBuilder = make_repo(example=COMPLIANT)
-    # reviewed before the code changed (a later review date would cover the change: MG202)
-    declared = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
+    # reviewed before the code changed (a later review date would cover the change: MG202),
+    # and after the incident (else the review is older than the incident: MG207)
+    declared = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01").replace(
+        "    date: 2026-09-14\n", "    date: 2026-08-14\n"
+    )
     r.write("model.yaml", declared)
     r.commit("declare fraud-scorer", date="2026-06-01")
     r.write("src/fraud/score.py", "THRESHOLD = 0.8\n")
@@ -473,7 +476,7 @@ def test_output_files_respect_the_umask(tmp_path: Path, umask: int, mode: int) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["explain", "MG999"], "unknown rule 'MG999' (did you mean MG009?)"),
+        (["explain", "MG999"], "unknown rule 'MG999' (did you mean MG193?)"),
         (["explain", "rollback-to-slow"], "(did you mean rollback-too-slow?)"),
         (["chekc", "."], "No such command 'chekc' (did you mean check?)."),
         (["check", "--format", "sarf"], "'sarf' is not one of"),

@@ -202,11 +202,16 @@ def test_the_framework_view_counts_models_per_control(org: GitRepoBuilder, tmp_p
         "MG132",
         "MG142",
         "MG182",
+        "MG193",
         "MG201",
     ]  # + the pack's
     assert (art14["pass"], art14["fail"], art14["none"]) == (1, 1, 1)  # undeclared: no evidence
     assert art14["failing_models"] == [
-        {"repo": str(org.path), "path": "churn/model.yaml", "rules": ["MG131", "MG142", "MG201"]}
+        {
+            "repo": str(org.path),
+            "path": "churn/model.yaml",
+            "rules": ["MG131", "MG142", "MG193", "MG201"],
+        }
     ]
     # the undeclared folder fails the inventory control (MG009), the declared ones pass it
     inventory = _control(report, "nist-ai-rmf", "GOVERN 1.6")

@@ -142,7 +142,8 @@ def test_check_never_loads_the_clone_code(tmp_path: Path) -> None:
 #: of reports, the rest of ``modelgov.audit`` runs audits).  ``modelgov.cli`` is the one
 #: command-line package: nothing below it imports it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources"),
+    ("modelgov", "modelgov.errors", "modelgov.findings", "modelgov.results", "modelgov.resources",
+     "modelgov.hashing"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.bounded",
      "modelgov.people", "modelgov.facts", "modelgov.playbook.model",

@@ -127,7 +127,7 @@ def test_waivers_rules_and_explain(org_repo: tuple[Path, Path]) -> None:
     waivers = run(site, repo, "waivers")
     assert waivers.returncode == 0, waivers.stderr
     assert waivers.stdout.splitlines()[:2] == [
-        "model.yaml:45: rollback-too-slow (MG131) 62 days left, expires 2027-01-31 (credit-limit)",
+        "model.yaml:51: rollback-too-slow (MG131) 62 days left, expires 2027-01-31 (credit-limit)",
         "    scope /rollback/max_minutes; approved by sre-lead@acme.example; ticket CRD-212",
     ]
     assert (

@@ -427,3 +427,19 @@ def test_a_crafted_procedure_is_read_in_linear_time() -> None:
     assert first_rollback_heading(crafted) == ""  # the document is cut at 256 KiB
     assert first_rollback_heading(b"# " + b" #" * 1000 + b"x\n## Rollback\n") == "Rollback"
     assert time.process_time() - start < 1.0
+
+
+def test_the_policys_due_days_set_when_a_postmortem_is_due(make_repo: Any) -> None:
+    """MG190's options, as the config sets them for the tier, decide pending or missing."""
+    repo = _repo(make_repo)
+    _add_incident(repo, "2026-11-01")  # 29 days ago: missing under the default 14 days
+    code, body = _json(cwd=repo.path)
+    assert code == 1 and ("redeploy", "MG190") in {(s, r) for s, r, _ in _gaps(body)}
+    repo.write(".modelgov.yaml", "rules:\n  MG190:\n    options:\n      due_days: {high: 30}\n")
+    code, body = _json(cwd=repo.path)
+    assert code == 0, _gaps(body)
+    assert _facts(body)["postmortem_due"] == "sev1, sev2: due 30 days after the incident"
+    assert _table(body, "incidents")[1][3] == "pending, due 2026-12-01"
+    repo.write(".modelgov.yaml", "rules:\n  MG190:\n    options:\n      min_severity: sev3\n")
+    code, body = _json(cwd=repo.path)
+    assert _facts(body)["postmortem_due"] == "sev1, sev2, sev3: due 14 days after the incident"

@@ -76,7 +76,7 @@ def test_quiet_prints_only_failures(tmp_path: Path) -> None:
 def test_min_coverage(tmp_path: Path) -> None:
     good = "\n".join(SLOW.splitlines()[:10]) + "\n"
     _write(tmp_path, "slow.yaml", good)
-    ok = run_cli("policy", "test", str(tmp_path), "--min-coverage", "2")
+    ok = run_cli("policy", "test", str(tmp_path), "--min-coverage", "1")
     assert ok.exit_code == 0, ok.stdout + ok.stderr
     low = run_cli("policy", "test", str(tmp_path), "--min-coverage", "50")
     assert low.exit_code == 1

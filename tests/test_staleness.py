@@ -23,7 +23,11 @@ DANA = "Dana Okafor <dana.okafor@example.com>"
 EXAMPLE = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")
 #: The example as last reviewed on 2026-09-01 (within the 90 days a high-risk model
 #: allows on 2026-11-30): code changed after that review is not covered by it (MG202).
-DECLARED = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
+#: Its incident is moved before that review, which would otherwise be older than the
+#: incident (MG207).
+DECLARED = EXAMPLE.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01").replace(
+    "    date: 2026-09-14\n", "    date: 2026-08-14\n"
+)
 HANDOFF = re.compile(r"  handoff:.*\n(    .*\n)+")
 ROSTER = (
     "email,status,name,github\n"

@@ -60,6 +60,23 @@ def test_fresh_venv_runs_check(wheel: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert pip.returncode == 0, pip.stderr
+    # pip compiles the wheel's modules at install (whatever PYTHONDONTWRITEBYTECODE says):
+    # without .pyc files every check would compile modelgov anew (docs/performance.md)
+    compiled = subprocess.run(
+        [
+            str(bindir / "python"),
+            "-c",
+            "import importlib.util, pathlib, modelgov\n"
+            "root = pathlib.Path(modelgov.__file__).parent\n"
+            "for py in sorted(root.rglob('*.py')):\n"
+            "    if not pathlib.Path(importlib.util.cache_from_source(str(py))).is_file():\n"
+            "        print(py.relative_to(root))\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert compiled.returncode == 0 and compiled.stdout == "", compiled.stdout + compiled.stderr
     repo = tmp_path / "model-repo"
     shutil.copytree(COMPLIANT, repo)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -22,10 +22,55 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-import yaml
+#: The one pattern PyYAML compiles at import that costs more than the rest of its import
+#: (55 of 91 million instructions, a charset spanning all of Unicode): ``yaml.reader``'s
+#: check for unprintable characters, used only by PyYAML's pure-Python reader, which
+#: modelgov does not use when libyaml is present.
+_READER_PATTERN = "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+
+
+class _LazyPattern:
+    """Stands for ``re.compile(pattern)`` and compiles it on first use (same behaviour)."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = _compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+_compile = re.compile
+
+
+def _import_yaml() -> None:
+    """``import yaml``, with :data:`_READER_PATTERN` compiled only if PyYAML uses it.
+
+    ``re.compile`` is wrapped only while PyYAML's modules run for the first time in this
+    process (an import holds the import lock); every other pattern is compiled as usual."""
+    if "yaml" in sys.modules:
+        return
+
+    def compile_(pattern: Any, flags: Any = 0) -> Any:
+        if pattern == _READER_PATTERN:
+            return _LazyPattern(pattern, flags)
+        return _compile(pattern, flags)
+
+    re.compile = compile_
+    try:
+        import yaml  # noqa: F401 - imported for sys.modules
+    finally:
+        re.compile = _compile
+
+
+_import_yaml()
+import yaml  # noqa: E402 - after _import_yaml, which imported it
 
 try:
     _Loader: type = yaml.CSafeLoader

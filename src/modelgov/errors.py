@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -139,6 +138,8 @@ def run_guarded(func: Callable[[], int]) -> int:
 
 def _internal(exc: BaseException) -> int:
     """Report a bug of modelgov: one short paragraph, the full traceback on request."""
+    import traceback  # only on this path: a clean run never needs it
+
     from . import __version__
 
     sys.stderr.write(

@@ -22,7 +22,6 @@ with a message that names them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,7 @@ from typing import Any, NamedTuple
 
 from .errors import PolicyError, unknown_keys
 from .findings import Severity
+from .hashing import sha256
 from .registry import Registry
 from .resources import data_dir
 from .rules.base import TIERS, Option, Rule
@@ -290,7 +290,7 @@ def load_policy(
 
 def _digest(final: Mapping[str, Any]) -> str:
     raw = json.dumps(final, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+    return f"sha256:{sha256(raw).hexdigest()}"
 
 
 class Selection(NamedTuple):
@@ -465,6 +465,8 @@ def check_option_value(spec: Option, value: Any, where: str, *, allow_tiers: boo
     if not _type_ok(spec.type, value):
         extra = " (or a mapping of tier to value)" if spec.per_tier and allow_tiers else ""
         raise PolicyError(f"{where} must be {_TYPE_WORDS[spec.type]}{extra}, not {value!r}")
+    if spec.choices and value not in spec.choices:
+        raise PolicyError(f"{where} must be one of {', '.join(spec.choices)}, not {value!r}")
     if spec.type == "list[str]" and "pattern" in where:
         import re
 

@@ -32,9 +32,11 @@ CHANGED = DECLARED + 86_400 * 44  # 2026-10-15: the code changes after the revie
 
 
 def _declaration() -> bytes:
-    """The compliant example, reviewed when declared, with no owner handoff on record."""
+    """The compliant example, reviewed when declared (after its incident, moved to August:
+    else the review is older than the incident, MG207), with no owner handoff on record."""
     text = (COMPLIANT / "model.yaml").read_text(encoding="utf-8")
     text = text.replace("last_reviewed: 2026-11-02", "last_reviewed: 2026-09-01")
+    text = text.replace("    date: 2026-09-14\n", "    date: 2026-08-14\n")
     text = re.sub(r"  handoff:.*\n(?:    .*\n)+", "", text, count=1)
     return text.encode("utf-8")
 

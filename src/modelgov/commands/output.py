@@ -20,7 +20,6 @@ import os
 import posixpath
 import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -215,6 +214,8 @@ def atomic_write(path: Path, text: str, *, roots: Sequence[str] = ()) -> None:
     folder = real.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when a file is written
+
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None

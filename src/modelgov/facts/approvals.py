@@ -36,13 +36,13 @@ Nothing here runs a program: the engine verifies the signatures
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from ..document import MISSING, NOT_MAPPING, Document, load
+from ..hashing import sha256
 from ..results import Approval, ApprovalSummary
 from . import as_date, jsonable, norm_email
 
@@ -73,7 +73,7 @@ def canonical_json(value: Any) -> bytes:
 
 
 def _sha(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return "sha256:" + sha256(data).hexdigest()
 
 
 def _section(data: Mapping[str, Any], name: str) -> Any:

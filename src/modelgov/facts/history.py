@@ -11,9 +11,10 @@ know about it is a :class:`ModelSpec`, built by the caller
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from typing import Any, NamedTuple
+
+from ..hashing import sha256
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -153,4 +154,4 @@ def content_digest(data: Any) -> str:
     from . import jsonable
 
     text = json.dumps(jsonable(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,8 +1,10 @@
-"""What the git history says about a declaration's staleness: pure functions of facts.
+"""What the git history (and the incidents) say about a declaration's staleness:
+pure functions of facts.
 
-Rules MG202 (code changed), MG203 (history too shallow) and MG204 (owner
-handoff) and the audit's "stale" column read these, so each question is
-answered once, the same way, whichever rules run.
+Rules MG202 (code changed), MG203 (history too shallow), MG204 (owner
+handoff) and MG207 (incident since the last review) and the audit's "stale"
+column read these, so each question is answered once, the same way, whichever
+rules run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, NamedTuple
 
 from . import ModelFacts, as_date, is_missing, norm_email
 from .history import CodeChange, Commit, ModelHistory
+from .incidents import DEFAULT_MIN_SEVERITY, at_least, incident_entries, severity_rank
 
 
 def declared_paths(data: Any) -> tuple[str, ...]:
@@ -46,6 +49,47 @@ def last_review(facts: ModelFacts) -> _dt.date | None:
     return review_date(facts.data, facts.today)
 
 
+class UnreviewedIncident(NamedTuple):
+    """An incident the declaration has not been reviewed since."""
+
+    position: int  # index in ``incidents``
+    id: str  # '' when not given
+    severity: str
+    date: _dt.date
+    reviewed: _dt.date  # the judged ``review.last_reviewed``, earlier than ``date``
+
+
+def incidents_since_review(
+    data: Any, today: _dt.date, min_severity: str = DEFAULT_MIN_SEVERITY
+) -> tuple[UnreviewedIncident, ...]:
+    """Incidents at or above ``min_severity`` dated after ``review.last_reviewed`` (and
+    no later than ``today``), newest first; ``()`` without a judgeable review date (a
+    missing review or one in the future is MG200's)."""
+    reviewed = review_date(data, today)
+    if reviewed is None:
+        return ()
+    out = []
+    for index, entry in incident_entries(data):
+        when = as_date(entry.get("date"))
+        severity = entry.get("severity")
+        if when is None or not at_least(severity, min_severity):
+            continue
+        if reviewed < when <= today:
+            ident = entry.get("id")
+            rank = severity_rank(severity)
+            assert rank is not None  # at_least() held
+            out.append(
+                UnreviewedIncident(
+                    index,
+                    ident.strip() if isinstance(ident, str) else "",
+                    f"sev{rank + 1}",
+                    when,
+                    reviewed,
+                )
+            )
+    return tuple(sorted(out, key=lambda u: (u.date, -u.position), reverse=True))
+
+
 def code_staleness(facts: ModelFacts) -> Staleness | None:
     """The code changes the declaration has not caught up with, or ``None`` when there are
     none (or nothing to compare: no ``paths``, no history, a new model.yaml, or one whose
@@ -60,12 +104,31 @@ def code_staleness(facts: ModelFacts) -> Staleness | None:
     if not hist.committed or hist.changed_now or not hist.code_changes:
         return None
     reviewed = last_review(facts)
-    changes = tuple(c for c in hist.code_changes if reviewed is None or c.commit.date > reviewed)
+    if reviewed is None:
+        changes = hist.code_changes
+    else:
+        # c.commit.date > reviewed, compared as timestamps (a long history has thousands)
+        after = _day_after(reviewed)
+        changes = (
+            ()
+            if after is None
+            else tuple(c for c in hist.code_changes if c.commit.commit_time >= after)
+        )
     if not changes:
         return None
     oldest = min(changes, key=lambda c: c.commit.commit_time)
     age = max((facts.today - oldest.commit.date).days, 0)
     return Staleness(changes, oldest, age, reviewed)
+
+
+def _day_after(day: _dt.date) -> int | None:
+    """The first second (UTC) of the day after ``day``: a commit is dated after ``day``
+    (:attr:`~modelgov.facts.history.Commit.date`) exactly when it was committed at or
+    after it.  ``None`` for the last day Python's dates hold: no commit is dated later."""
+    if day >= _dt.date.max:
+        return None
+    start = _dt.datetime.combine(day + _dt.timedelta(days=1), _dt.time(), _dt.timezone.utc)
+    return int(start.timestamp())
 
 
 def code_gap(facts: ModelFacts) -> str:

@@ -12,10 +12,9 @@ share one shadow between repositories for commands that name objects by id.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Generator, Sequence
 from pathlib import Path
 
@@ -123,6 +122,50 @@ def special_ignore_file(worktree: Path) -> str | None:
     return None
 
 
+def make_temp_dir(prefix: str = "modelgov-git-") -> Path:
+    """A new private folder (mode 0700) in the temporary folder, as
+    ``tempfile.mkdtemp(prefix=prefix)`` makes it, without importing :mod:`tempfile`
+    (its import, with :mod:`random` and :mod:`shutil`, costs more than a check's use of it).
+
+    The folder is ``$TMPDIR`` (or ``$TEMP``, ``$TMP``) when it is one, else ``/tmp``;
+    anything unusual (no such folder, no room, a name taken) is left to ``tempfile``."""
+    base = next(
+        (v for k in ("TMPDIR", "TEMP", "TMP") if (v := os.environ.get(k)) and os.path.isdir(v)),
+        "/tmp" if os.name == "posix" else "",  # noqa: S108 - a random name, mkdir 0700
+    )
+    if base:
+        for _ in range(3):
+            path = os.path.join(os.path.abspath(base), prefix + os.urandom(6).hex())
+            try:
+                os.mkdir(path, 0o700)
+            except FileExistsError:
+                continue
+            except OSError:
+                break
+            return Path(path)
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def remove_tree(path: Path) -> None:
+    """``shutil.rmtree(path, ignore_errors=True)`` for a shadow git dir modelgov made
+    (folders and files only, no symlinks followed), without importing :mod:`shutil`."""
+    for folder, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+        for name in dirs:
+            full = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                if os.path.islink(full):
+                    os.unlink(full)
+                else:
+                    os.rmdir(full)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
 class SharedShadow:
     """Shadow git dirs shared by many repositories, for questions asked by object id.
 
@@ -143,7 +186,7 @@ class SharedShadow:
 
     def get(self, fmt: str) -> Path:
         if fmt not in self._dirs:
-            shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+            shadow = make_temp_dir()
             _write_config(shadow, fmt)
             (shadow / "refs").mkdir()
             (shadow / "HEAD").write_text("ref: refs/heads/modelgov-empty\n", encoding="utf-8")
@@ -152,7 +195,7 @@ class SharedShadow:
 
     def close(self) -> None:
         for shadow in self._dirs.values():
-            shutil.rmtree(shadow, ignore_errors=True)
+            remove_tree(shadow)
         self._dirs.clear()
 
     def __enter__(self) -> SharedShadow:
@@ -213,7 +256,7 @@ class Sandbox:
     def close(self) -> None:
         """Remove the shadow git dir."""
         if self.shadow is not None:
-            shutil.rmtree(self.shadow, ignore_errors=True)
+            remove_tree(self.shadow)
             self.shadow = None
 
     def shadow_dir(self, *, refs: bool = True) -> Path:
@@ -228,7 +271,7 @@ class Sandbox:
         fmt = repo.object_format()
         if not refs and self.shared is not None and not repo.is_shallow():
             return self.shared.get(fmt)
-        shadow = Path(tempfile.mkdtemp(prefix="modelgov-git-"))
+        shadow = make_temp_dir()
         _write_config(shadow, fmt)
         (shadow / "refs").mkdir()
         (shadow / "info").mkdir()

@@ -70,7 +70,6 @@ records of :mod:`modelgov.facts.history` the rules read:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
@@ -83,6 +82,7 @@ from ..facts.history import (
     OwnerVersion,
     content_digest,
 )
+from ..hashing import sha1, sha256
 from ..pathmatch import PathMatcher, anchor, matcher
 from .catfile import _TREE_LIMIT, ObjectReader, _parse_tree
 from .refs import _SHA, Refs
@@ -97,6 +97,8 @@ FILES_KEPT = 20
 MAX_VERSIONS = 200
 #: Literal folders passed to git as pathspecs (each costs a match per changed path).
 MAX_LITERALS = 8
+#: Distinct paths remembered per walk (decoded names, matches of ``paths``).
+_PATH_CACHE = 1 << 16
 _MAGIC = "*?[\\"  # and the escapes pathmatch.anchor writes
 MODEL_GLOBS = (":(glob)**/model.yaml", ":(glob)**/model.yml")
 
@@ -120,8 +122,9 @@ class _Track:
     """Walk state of one model."""
 
     __slots__ = (
-        "active", "bit", "boundary", "changes", "code", "deleted", "head_blob", "names",
-        "origin_found", "owner_changed", "pending", "rx", "spec", "touches", "versions",
+        "active", "bit", "boundary", "changes", "code", "deleted", "head_blob", "matched",
+        "names", "origin_found", "owner_changed", "pending", "rx", "spec", "touches",
+        "versions",
     )  # fmt: skip
 
     def __init__(
@@ -136,6 +139,7 @@ class _Track:
         self.spec = spec
         self.bit = bit
         self.rx = rx  # its paths, compiled
+        self.matched: dict[str, bool] = {}  # path -> rx matches it (memo of the walk)
         self.active = active
         self.names = names
         self.head_blob = head_blob
@@ -202,6 +206,7 @@ class LogParser:
         self.edge = frozenset(boundary)
         self._tokens: list[bytes] = []  # complete tokens not yet parsed
         self._tail = b""  # an unfinished token
+        self._paths: dict[bytes, str] = {}  # raw path -> decoded (see _path)
 
     def feed(self, data: bytes) -> list[LogEntry]:
         parts = (self._tail + data).split(b"\0")
@@ -216,70 +221,91 @@ class LogParser:
         return self._parse(final=True)
 
     def _parse(self, *, final: bool) -> list[LogEntry]:
+        # The hot loop of a long walk (one pass per commit, 20,000 in a busy monorepo):
+        # names are bound locally and the same bytes decoded once (see _meta, _path).
         tokens = self._tokens
         entries: list[LogEntry] = []
+        append = entries.append
+        edge = self.edge
+        meta_of = self._meta
+        path_of = self._path
         i = 0
         n = len(tokens)
         kept = 0  # tokens before this are parsed
         while i < n:
-            tok = tokens[i].lstrip(b"\n")
-            if not tok.startswith(b"\x1e"):
-                i += 1  # trailing empty token, or noise
-                kept = i
-                continue
+            tok = tokens[i]
+            if tok[:1] != b"\x1e":
+                tok = tok.lstrip(b"\n")
+                if not tok.startswith(b"\x1e"):
+                    i += 1  # trailing empty token, or noise
+                    kept = i
+                    continue
             if i + _FIELDS > n:
                 break
-            head = [tokens[i + k] for k in range(_FIELDS)]
-            head[0] = tok[1:]
             j = i + _FIELDS
-            changes = []
+            changes: list[Change] = []
             complete = final
             while j < n:
-                meta = tokens[j].lstrip(b"\n")
-                if not meta.startswith(b":"):
-                    complete = True  # the next commit (or noise) follows
-                    break
-                parts = meta[1:].decode("ascii", "replace").split()
-                status = parts[4] if len(parts) >= 5 else "?"
-                two = status[:1] in ("R", "C")
+                meta = tokens[j]
+                if meta[:1] != b":":
+                    meta = meta.lstrip(b"\n")
+                    if not meta.startswith(b":"):
+                        complete = True  # the next commit (or noise) follows
+                        break
+                status, old_blob, new_blob = meta_of(meta)
+                two = status in ("R", "C")
                 if j + (2 if two else 1) >= n:
                     if final:
                         j = n
                     break
-                first = tokens[j + 1].decode("utf-8", "surrogateescape")
-                second = tokens[j + 2].decode("utf-8", "surrogateescape") if two else ""
-                j += 3 if two else 2
-                changes.append(
-                    Change(
-                        status=status[:1],
-                        path=second if two else first,
-                        old_path=first if two else "",
-                        old_blob=parts[2] if len(parts) >= 5 else "",
-                        new_blob=parts[3] if len(parts) >= 5 else "",
+                first = path_of(tokens[j + 1])
+                if two:
+                    changes.append(
+                        Change(status, path_of(tokens[j + 2]), first, old_blob, new_blob)
                     )
-                )
+                    j += 3
+                else:
+                    changes.append(Change(status, first, "", old_blob, new_blob))
+                    j += 2
             if not complete:
                 break  # wait for the rest of this commit
-            sha = head[0].decode("ascii", "replace").strip()
+            sha = tok[1:].decode("ascii", "replace").strip()
             commit = Commit(
-                sha=sha,
-                parents=tuple(head[1].decode("ascii", "replace").split()),
-                author_name=head[2].decode("utf-8", "replace"),
-                author_email=head[3].decode("utf-8", "replace"),
-                author_time=_int(head[4]),
-                commit_time=_int(head[5]),
-                subject=head[6].decode("utf-8", "replace"),
-                boundary=sha in self.edge,
+                sha,
+                tuple(tokens[i + 1].decode("ascii", "replace").split()),
+                tokens[i + 2].decode("utf-8", "replace"),
+                tokens[i + 3].decode("utf-8", "replace"),
+                _int(tokens[i + 4]),
+                _int(tokens[i + 5]),
+                tokens[i + 6].decode("utf-8", "replace"),
+                sha in edge,
             )
-            entries.append(LogEntry(commit, tuple(changes)))
+            append(LogEntry(commit, tuple(changes)))
             i = kept = j
         self._tokens = [] if final else tokens[kept:]
         return entries
 
+    def _meta(self, meta: bytes) -> tuple[str, str, str]:
+        """``(status letter, old blob, new blob)`` of a ``--raw`` line (``:`` included)."""
+        parts = meta[1:].decode("ascii", "replace").split()
+        if len(parts) < 5:
+            return "?", "", ""
+        return parts[4][:1], parts[2], parts[3]
+
+    def _path(self, raw: bytes) -> str:
+        """A path as the walk names it; the same few paths recur in every commit."""
+        cache = self._paths
+        found = cache.get(raw)
+        if found is None:
+            found = raw.decode("utf-8", "surrogateescape")
+            if len(cache) < _PATH_CACHE:
+                cache[raw] = found
+        return found
+
 
 def _int(value: bytes) -> int:
     try:
-        return int(value.strip() or b"0")
+        return int(value)  # int() ignores surrounding whitespace
     except ValueError:
         return 0
 
@@ -604,6 +630,7 @@ class Walker:
                 self.anywhere.append(t)
             for prefix in prefixes - {""}:
                 self.by_prefix.setdefault(prefix, []).append(t)
+        self._owners: dict[str, tuple[_Track, ...]] = {}  # path -> models it may belong to
         self.reviewed: dict[str, int] = {}  # the frontier: commit -> bits of models that saw it
         self.seen: set[str] = set()
         self.linear = True  # no commit walked so far has more than one parent
@@ -612,7 +639,7 @@ class Walker:
     def feed(self, entry: LogEntry) -> bool:
         """Walk one commit; ``False`` when a parent of it was walked already (not topological)."""
         c = entry.commit
-        if any(p in self.seen for p in c.parents):
+        if not self.seen.isdisjoint(c.parents):
             return False
         self.seen.add(c.sha)
         reviewed = self.reviewed
@@ -624,8 +651,12 @@ class Walker:
         seen = bits  # models whose declaration saw this commit (or may: pending touches)
         if self.digests_of is not None and not c.boundary and not self.linear:
             self._read_versions(entry, seen)
+        by_name = self.by_name
         for ch in entry.changes:
-            for t in list(self.by_name.get(ch.path, ())):
+            holders = by_name.get(ch.path)
+            if not holders:
+                continue  # no model's file (the common case: a code change)
+            for t in list(holders):
                 if ch.path not in t.active:
                     continue
                 declares: bool | None
@@ -638,7 +669,7 @@ class Walker:
                     declares = self._declares(t, ch)
                 bits |= _touch(t, c, ch, self.by_name, declares)
         if self.coded and not c.boundary and entry.changes:
-            for t in _candidates(entry.changes, self.by_prefix, self.anywhere):
+            for t in _candidates(entry.changes, self.by_prefix, self.anywhere, self._owners):
                 if bits & t.bit:
                     if t.changes or not t.pending:
                         continue  # seen by a change of the declaration
@@ -844,30 +875,57 @@ def _touch(
 
 
 def _candidates(
-    changes: Sequence[Change], by_prefix: dict[str, list[_Track]], anywhere: list[_Track]
+    changes: Sequence[Change],
+    by_prefix: dict[str, list[_Track]],
+    anywhere: list[_Track],
+    memo: dict[str, tuple[_Track, ...]] | None = None,
 ) -> list[_Track]:
-    """The models whose ``paths`` may cover one of ``changes`` (in model order)."""
+    """The models whose ``paths`` may cover one of ``changes`` (in model order).
+
+    ``memo`` remembers the models of each path (the same files change again and again)."""
+    if not by_prefix:
+        return list(anywhere)
     found: dict[int, _Track] = {t.bit: t for t in anywhere}
-    if by_prefix:
-        for ch in changes:
-            for path in (ch.path, ch.old_path):
-                while path:
-                    for t in by_prefix.get(path, ()):
-                        found.setdefault(t.bit, t)
-                    path = path.rsplit("/", 1)[0] if "/" in path else ""
+    for ch in changes:
+        for path in (ch.path, ch.old_path):
+            if not path:
+                continue
+            owners = memo.get(path) if memo is not None else None
+            if owners is None:
+                hit: dict[int, _Track] = {}
+                folder = path
+                while folder:
+                    for t in by_prefix.get(folder, ()):
+                        hit.setdefault(t.bit, t)
+                    folder = folder.rsplit("/", 1)[0] if "/" in folder else ""
+                owners = tuple(hit.values())
+                if memo is not None and len(memo) < _PATH_CACHE:
+                    memo[path] = owners
+            for t in owners:
+                found.setdefault(t.bit, t)
     return [found[b] for b in sorted(found)]
 
 
 def _code_files(t: _Track, changes: Sequence[Change]) -> list[str]:
     rx = t.rx
     assert rx is not None
+    seen = t.matched  # path -> whether its `paths` match it (the same paths recur)
+
+    def match(path: str) -> bool:
+        hit = seen.get(path)
+        if hit is None:
+            hit = bool(rx.match(path))
+            if len(seen) < _PATH_CACHE:
+                seen[path] = hit
+        return hit
+
     out = []
     for ch in changes:
         if ch.path in t.names:
             continue
-        if rx.match(ch.path) or (ch.old_path and rx.match(ch.old_path)):
+        if match(ch.path) or (ch.old_path and match(ch.old_path)):
             out.append(ch.path)
-    return sorted(set(out))
+    return sorted(set(out)) if len(out) > 1 else out
 
 
 def finish(
@@ -1074,7 +1132,7 @@ def _quick_owner_email(raw: bytes) -> str | None:
 
 def blob_id(data: bytes, object_format: str = "sha1") -> str:
     """The id git gives a blob with this content (``blob <size>\\0`` + data)."""
-    algo = hashlib.sha256 if object_format == "sha256" else hashlib.sha1
+    algo = sha256 if object_format == "sha256" else sha1
     return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
 

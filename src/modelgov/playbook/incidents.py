@@ -1,8 +1,10 @@
-"""Incident and post-mortem status as the playbook and the audit read it.
+"""Incident and post-mortem status as the playbook and the audit read it: an adapter of
+:mod:`modelgov.facts.incidents`, the pure functions rules MG190 and MG191 judge with, so
+the playbook, the audit and the rules answer each question the same way.
 
-Interim: the oprules branch puts the pure functions the rules MG190/MG191 use
-in ``modelgov.facts.incidents``; once it is on main, this module only adapts
-them (one logic for the rules, the playbook and the audit).
+The playbook is built from a judged model and its document, with no view of the
+repository: a declared post-mortem counts as written here, and whether it exists is
+MG190's finding, which the playbook shows as a gap of step 5.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import datetime as _dt
 from typing import Any, Literal, NamedTuple
 
 from ..facts import as_date
+from ..facts import incidents as facts
 from ..results import IncidentPolicy
 
 __all__ = ["ActionItem", "PostmortemState", "action_items", "as_date", "postmortems",
            "severities_at_or_above"]  # fmt: skip
 
-SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
+SEVERITIES = facts.SEVERITIES
+_STATUS = {"present": "written", "pending": "pending", "missing": "overdue",
+           "not-required": "not-required"}  # fmt: skip
 
 
 class PostmortemState(NamedTuple):
@@ -52,47 +57,44 @@ def severities_at_or_above(min_severity: str) -> str:
     return ", ".join(SEVERITIES[: SEVERITIES.index(min_severity) + 1])
 
 
-def _incidents(data: Any) -> list[tuple[int, dict[str, Any]]]:
-    value = data.get("incidents") if isinstance(data, dict) else None
-    if not isinstance(value, list):
-        return []
-    return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
+def _declared(entry: dict[str, Any]) -> bool:
+    written = entry.get("postmortem")
+    return isinstance(written, str) and bool(written.strip())
 
 
 def postmortems(
     data: Any, policy: IncidentPolicy | None, today: _dt.date | None
 ) -> dict[int, PostmortemState]:
-    """Each incident's post-mortem: written (declared: MG190 judges whether it exists),
-    pending with its due date, overdue, not required under ``policy``, or unknown (no
-    policy, or no valid severity or date)."""
-    out = {}
-    for index, entry in _incidents(data):
-        written = entry.get("postmortem")
-        severity, when = entry.get("severity"), as_date(entry.get("date"))
-        if isinstance(written, str) and written.strip():
-            out[index] = PostmortemState(index, "written")
-        elif policy is None or today is None or when is None or severity not in SEVERITIES:
-            out[index] = PostmortemState(index, "unknown")
-        elif policy.min_severity in SEVERITIES and SEVERITIES.index(severity) > SEVERITIES.index(
-            policy.min_severity
-        ):
-            out[index] = PostmortemState(index, "not-required")
-        else:
-            due = when + _dt.timedelta(days=policy.due_days)
-            status: Literal["overdue", "pending"] = "overdue" if today > due else "pending"
-            out[index] = PostmortemState(index, status, due.isoformat())
+    """Each incident's post-mortem: written (declared), pending with its due date, overdue,
+    not required under ``policy``, or unknown (no policy known, or an incident with no
+    valid severity or date, which MG010 reports)."""
+    out: dict[int, PostmortemState] = {
+        index: PostmortemState(index, "written" if _declared(entry) else "unknown")
+        for index, entry in facts.incident_entries(data)
+    }
+    if policy is None or today is None:
+        return out
+    for s in facts.postmortems(
+        data,
+        today=today,
+        exists=lambda _text: True,
+        min_severity=policy.min_severity,
+        due_days=policy.due_days,
+    ):
+        status = _STATUS[s.state]
+        out[s.position] = PostmortemState(
+            s.position,
+            status,  # type: ignore[arg-type]
+            s.due.isoformat() if s.due is not None else "",
+        )
     return out
 
 
 def action_items(data: Any, today: _dt.date | None) -> list[ActionItem]:
-    """The action items not done, each overdue when past its due date."""
-    out = []
-    for index, entry in _incidents(data):
-        items = entry.get("action_items")
-        for m, item in enumerate(items if isinstance(items, list) else []):
-            if not isinstance(item, dict) or item.get("done") is True:
-                continue
-            due = as_date(item.get("due"))
-            late = today is not None and due is not None and today > due
-            out.append(ActionItem(index, m, late))
-    return out
+    """The action items not done, each overdue when past its due date (never, when
+    ``today`` is not known)."""
+    return [
+        ActionItem(a.incident_position, a.position, a.state == "overdue")
+        for a in facts.action_items(data, today=today or _dt.date.min)
+        if a.state != "done"
+    ]

@@ -68,12 +68,17 @@ class Option(NamedTuple):
     #: repository's own config change an option only that way; ``""`` (no
     #: direction declared) means a repository config cannot change it at all.
     stricter: str = ""
+    #: the values a ``str`` option accepts (``()``: any string); a pack that sets another
+    #: value is a config error
+    choices: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What is wrong with this declaration (checked when a rule is loaded)."""
         out = []
         if self.type not in OPTION_TYPES:
             out.append(f"unknown option type {self.type!r}")
+        if self.choices and self.type != "str":
+            out.append("choices are for options of type str")
         if self.stricter not in STRICTER:
             out.append(f"unknown stricter direction {self.stricter!r}")
         return out

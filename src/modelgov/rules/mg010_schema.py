@@ -5,7 +5,10 @@ the file: types, enums (risk tiers, providers, strategies, signals), dates,
 emails, URIs and patterns.  A value of the wrong shape is as bad as a
 missing one: ``max_minutes: "fifteen"`` cannot be compared with any limit.
 Missing fields are reported by the rule of their section (MG1xx), unknown
-keys by MG011.
+keys by MG011; but an incident or an action item has no section rule that
+names its missing fields, so a missing ``id``, ``date``, ``severity`` or
+``summary`` of an incident (``title``, ``owner`` or ``due`` of an action
+item) is reported here, on the entry.
 
 One problem, one finding: where a declaration rule already speaks, this rule
 stays silent.  An empty value of a field its section's rule checks
@@ -65,9 +68,27 @@ def _spoken_for(ctx: RuleContext) -> set[str]:
     return out
 
 
+#: Lists whose entries' required fields no section rule reports (see the docstring).
+_LISTS_WITHOUT_A_RULE = ("/incidents/",)
+
+
+def _missing_field(ctx: RuleContext, err: SchemaError) -> Finding:
+    entry = err.pointer.lstrip("/").replace("/", ".")
+    sub = subschema(join_pointer(err.pointer, err.key)) or {}
+    desc = str(sub.get("description", "")).split(". ")[0].rstrip(".")
+    return ctx.finding(
+        err.pointer,
+        f"`{entry}` has no `{err.key}`: every entry needs it",
+        f"Add `{err.key}`" + (f" ({desc})." if desc else "."),
+    )
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
     spoken = _spoken_for(ctx)
     for err in ctx.facts.schema_errors:
+        if err.keyword == "required" and err.pointer.startswith(_LISTS_WITHOUT_A_RULE):
+            yield _missing_field(ctx, err)
+            continue
         if err.keyword in ("required", "additionalProperties"):
             continue
         if err.pointer in spoken:

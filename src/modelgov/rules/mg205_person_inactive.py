@@ -5,9 +5,11 @@ moved on: the declaration looks complete and nobody answers.  With a roster
 (config ``roster: FILE`` or ``--roster FILE``: an HR or identity export, YAML
 or CSV, with ``email`` and ``status`` active/left) every person the file
 names must be listed and ``active``: the owner, the on-call escalation and
-the rollback decision owner when they are emails, the deploy approvers, the
-reviewer, the retraining owner and the waiver approvers.  Without a roster
-this rule does nothing.
+the rollback and override decision owners when they are emails, the deploy
+approvers, the reviewer, the retraining owner, the owners of incidents'
+action items and the waiver approvers.  An action item's owner counts until
+the item is done: an open item owned by someone who left is owned by nobody.
+Without a roster this rule does nothing.
 
 Fails:
     # roster: dana.okafor@example.com,left
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..document import join_pointer
+from ..facts.incidents import action_items
 from ..findings import Finding, Severity
 from ._util import is_email
 from .base import Option, RuleContext
@@ -42,6 +45,7 @@ PLACES = (
     ("/owner/email", "owner", False),
     ("/on_call/escalation", "on-call escalation", True),
     ("/rollback/decision_owner", "rollback decision owner", True),
+    ("/override/decision_owner", "override decision owner", True),
     ("/review/reviewed_by", "reviewer", False),
     ("/retraining/owner", "retraining owner", False),
 )
@@ -68,6 +72,10 @@ def people(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
                     what,
                     email.strip(),
                 )
+    for item in action_items(ctx.data, today=ctx.today):
+        if item.owner and not item.done:
+            of = f" ({item.incident})" if item.incident else ""
+            yield join_pointer(item.pointer, "owner"), f"action item owner{of}", item.owner
     waivers = ctx.get("/waivers")
     if isinstance(waivers, list):
         for i, entry in enumerate(waivers):

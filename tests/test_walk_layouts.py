@@ -1,0 +1,163 @@
+"""The history walk on real repositories of both layouts the benchmark measures (issue 16).
+
+* *reviewed*: model.yaml updated now and then, code changing in between: the walk
+  stops at the last change of the declaration;
+* *early*: model.yaml added in the first commit and never changed, code under its
+  ``paths`` changing in every commit since (a busy monorepo): every commit is a
+  code change MG202 weighs.
+
+Each repository is written by one ``git fast-import`` (bench/orgfixture.py) with
+fixed dates, and judged by the real command line; the expected figures are
+computed from the recipe, not read back from modelgov.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from modelgov.git.walk import LOG_FORMAT, LogParser, parse_log
+
+sys.path.insert(0, str(ROOT / "bench"))
+import orgfixture as of
+
+CODE = ("src/fraud/score.py", "src/fraud/features.py", "training/fraud/train.py")
+OTHER = ("README.md", "services/api.py")
+START = _dt.datetime(2026, 11, 17, 9, 0)
+
+
+def _stamp(when: _dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def early_repo(path: Path, commits: int) -> list[_dt.datetime]:
+    """model.yaml (reviewed 2026-11-17) only in the first commit; code in every later one.
+    Returns the dates of the code commits."""
+    rng = random.Random(5)
+    files: dict[str, str | bytes | None] = dict(of.example_files(of.COMPLIANT))
+    files["model.yaml"] = of.model_yaml(reviewed=START.date().isoformat())
+    for rel in CODE + OTHER:
+        files.setdefault(rel, f"# {rel}\n")
+    history = [of.Commit(files, _stamp(START), "import")]
+    dates = []
+    for i in range(commits - 1):
+        when = START + _dt.timedelta(minutes=20 * (i + 1))  # to 2026-11-21 for 300 commits
+        change: dict[str, str | bytes | None] = {rng.choice(CODE): f"v = {i}\n"}
+        if i % 3 == 0:
+            change[rng.choice(OTHER)] = f"v = {i}\n"
+        history.append(of.Commit(change, _stamp(when), f"change {i}"))
+        dates.append(when)
+    of.fast_import(path, history, checkout=True)
+    return dates
+
+
+def reviewed_repo(path: Path, commits: int) -> tuple[_dt.datetime, list[_dt.datetime]]:
+    """Code changing every commit, model.yaml reviewed every 50 commits, the last review
+    10 commits before the end.  Returns the last review's date and the code dates after it."""
+    files: dict[str, str | bytes | None] = dict(of.example_files(of.COMPLIANT))
+    files["model.yaml"] = of.model_yaml(reviewed=START.date().isoformat())
+    for rel in CODE + OTHER:
+        files.setdefault(rel, f"# {rel}\n")
+    history = [of.Commit(files, _stamp(START), "import")]
+    last_review = START
+    after: list[_dt.datetime] = []
+    for i in range(commits - 1):
+        when = START + _dt.timedelta(minutes=20 * (i + 1))
+        if i % 50 == 0 or i == commits - 12:
+            day = when.date().isoformat()
+            history.append(of.Commit({"model.yaml": of.model_yaml(reviewed=day)}, _stamp(when)))
+            last_review, after = when, []
+            continue
+        history.append(of.Commit({CODE[i % 3]: f"v = {i}\n"}, _stamp(when), f"change {i}"))
+        after.append(when)
+    of.fast_import(path, history, checkout=True)
+    return last_review, after
+
+
+def _check(repo: Path, today: str) -> tuple[int, dict[str, object]]:
+    res = run_cli("check", str(repo), "--today", today, "--format", "json")
+    return res.exit_code, json.loads(res.stdout)
+
+
+def _mg202(report: dict[str, object]) -> list[str]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return [f["message"] for f in findings if f["rule"] == "MG202"]
+
+
+@pytest.mark.parametrize("commits", [300, pytest.param(3000, marks=pytest.mark.slow)])
+def test_early_layout_counts_every_code_change_since_the_review(
+    tmp_path: Path, commits: int
+) -> None:
+    repo = tmp_path / "early"
+    dates = early_repo(repo, commits)
+    unreviewed = [d for d in dates if d.date() > START.date()]  # 2026-11-17 is reviewed
+    oldest = min(unreviewed).date()
+
+    code, report = _check(repo, "2026-11-30")  # the oldest is 12 days old: within grace
+    assert code == 0, report
+    assert _mg202(report) == []
+
+    code, report = _check(repo, "2026-12-20")  # past the 14-day grace period
+    assert code == 1
+    (message,) = _mg202(report)
+    assert f"changed in {len(unreviewed)} commits since model.yaml last changed" in message
+    assert "on 2026-11-17, and since its last review on 2026-11-17" in message
+    assert f"the oldest is {(_dt.date(2026, 12, 20) - oldest).days} days old" in message
+    assert f"and {len(unreviewed) - 5} more" in message  # max_commits: 5 named
+
+
+@pytest.mark.parametrize("commits", [300, pytest.param(3000, marks=pytest.mark.slow)])
+def test_reviewed_layout_stops_at_the_last_review(tmp_path: Path, commits: int) -> None:
+    repo = tmp_path / "reviewed"
+    last_review, after = reviewed_repo(repo, commits)
+    later = [d for d in after if d.date() > last_review.date()]
+    today = (last_review + _dt.timedelta(days=30)).date()
+    code, report = _check(repo, today.isoformat())
+    if later:
+        (message,) = _mg202(report)
+        assert f"changed in {len(later)} commit" in message
+        assert f"since its last review on {last_review.date()}" in message
+    else:  # every later code change was committed on the review's day: covered by it
+        assert _mg202(report) == []
+    assert code in (0, 1)
+
+
+def test_streamed_parse_equals_the_whole_parse(tmp_path: Path) -> None:
+    """LogParser fed in pieces of any size gives exactly what parse_log gives for the whole
+    output (paths decoded once and shared, fields read by count)."""
+    repo = tmp_path / "early"
+    early_repo(repo, 120)
+    # a rename and an odd file name, so two-path entries and escapes are in the log too
+    subprocess.run(["git", "mv", "services/api.py", "services/ä pi.py"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=A", "-c", "user.email=a@example.com", "commit", "-qm", "mv"],
+        cwd=repo, check=True,
+    )  # fmt: skip
+    raw = subprocess.run(
+        ["git", "log", "--parents", "--raw", "-z", "--no-abbrev", "-M",
+         f"--format={LOG_FORMAT}"],
+        cwd=repo, capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    whole = parse_log(raw)
+    assert len(whole) == 121
+    assert whole[0].changes[0].status == "R"
+    assert whole[0].changes[0].path == "services/ä pi.py"
+    rng = random.Random(3)
+    for _ in range(20):
+        parser = LogParser()
+        got = []
+        i = 0
+        while i < len(raw):
+            step = rng.choice((1, 2, 7, 40, 41, 333, 4096))
+            got += parser.feed(raw[i : i + step])
+            i += step
+        got += parser.close()
+        assert got == whole
