@@ -1,4 +1,4 @@
-"""Golden outputs: every format of ``modelgov check`` and ``modelgov audit`` on the examples.
+"""Golden outputs: every format of ``modelgov check``, ``audit`` and ``playbook`` on the examples.
 
 Each file in ``tests/golden/`` is the exact stdout of one command in one format,
 named ``<command>-<format>.<ext>``.  A test fails when the output drifts and shows
@@ -49,6 +49,7 @@ import pytest
 import modelgov
 from conftest import BROKEN, COMPLIANT, TODAY, GitRepoBuilder, run_cli
 from modelgov.audit.render import FORMATS as AUDIT_FORMATS
+from modelgov.playbook import FORMATS as PLAYBOOK_FORMATS
 from modelgov.reporters import FORMATS as CHECK_FORMATS
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -72,6 +73,10 @@ EXTENSIONS = {
     ("audit", "csv-findings"): "csv",
     ("audit", "markdown"): "md",
     ("audit", "html"): "html",
+    ("playbook", "text"): "txt",
+    ("playbook", "markdown"): "md",
+    ("playbook", "json"): "json",
+    ("playbook", "html"): "html",
 }
 
 
@@ -87,6 +92,8 @@ class Case(NamedTuple):
         common = ["--today", TODAY, "--no-color", "--format", self.fmt]
         if self.command == "check":
             return ["check", *common, "examples/compliant", "examples/broken"]
+        if self.command == "playbook":  # both examples, in one run: the broken one has gaps
+            return ["playbook", ".", "--today", TODAY, "--format", self.fmt]
         return ["audit", ".", *common, "--no-progress", "--jobs", "1", "--cache-dir", str(cache)]
 
 
@@ -158,7 +165,11 @@ def test_output_matches_golden(
 
 
 def test_every_format_has_a_golden_file_and_every_file_a_case(update_goldens: bool) -> None:
-    offered = {("check", fmt) for fmt in CHECK_FORMATS} | {("audit", fmt) for fmt in AUDIT_FORMATS}
+    offered = (
+        {("check", fmt) for fmt in CHECK_FORMATS}
+        | {("audit", fmt) for fmt in AUDIT_FORMATS}
+        | {("playbook", fmt) for fmt in PLAYBOOK_FORMATS}
+    )
     assert offered == set(EXTENSIONS), "add the new format to EXTENSIONS, then regenerate"
     expected = {case.file for case in CASES}
     present = GOLDEN.iterdir() if GOLDEN.is_dir() else iter(())

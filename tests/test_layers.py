@@ -146,12 +146,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "modelgov.hashing"),
     ("modelgov.document", "modelgov.pathmatch", "modelgov.repoview", "modelgov.schema",
      "modelgov.bounded",
-     "modelgov.people", "modelgov.facts"),
+     "modelgov.people", "modelgov.facts", "modelgov.playbook.model",
+     "modelgov.playbook.incidents"),
     ("modelgov.git", "modelgov.sshsig", "modelgov.mlregistry", "modelgov.rules"),
     ("modelgov.registry", "modelgov.custom", "modelgov.policy", "modelgov.config",
      "modelgov.frameworks"),
     ("modelgov.engine",),
-    ("modelgov.reporters", "modelgov.audit.report", "modelgov.audit.render",
+    ("modelgov.reporters", "modelgov.playbook", "modelgov.audit.report", "modelgov.audit.render",
      "modelgov.audit.rows", "modelgov.audit.columns", "modelgov.audit.diff"),
     ("modelgov.audit",),
     ("modelgov.commands", "modelgov.policytest", "modelgov.docs", "modelgov.hooks"),
@@ -161,12 +162,21 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PURE = {
     "modelgov.reporters": ("modelgov.results", "modelgov.findings", "modelgov.reporters"),
     "modelgov.audit.render": (
-        "modelgov.audit.report", "modelgov.audit.render", "modelgov.reporters._safe",
-        "modelgov.audit.rows", "modelgov.audit.columns",
+        "modelgov.audit.report",
+        "modelgov.audit.render",
+        "modelgov.reporters._safe",
+        "modelgov.audit.rows",
+        "modelgov.audit.columns",
         "modelgov.reporters.markdown",
-        "modelgov.results", "modelgov.findings", "modelgov.errors",
+        "modelgov.results",
+        "modelgov.findings",
+        "modelgov.errors",
     ),
-}  # fmt: skip
+}
+#: The playbook's renderers are pure functions of playbooks (built in ``playbook.model``).
+PURE_PLAYBOOK = (
+    "modelgov.playbook", "modelgov.reporters._safe", "modelgov.reporters.markdown",
+)  # fmt: skip
 
 
 def layer(name: str) -> int:
@@ -261,6 +271,21 @@ def test_reporters_are_pure_functions_of_results() -> None:
                 if not any(name == a or name.startswith(a + ".") for a in allowed):
                     offenders.append(f"{path.relative_to(ROOT)}:{line}: {name}")
     assert offenders == [], "reporters may only read results:\n" + "\n".join(offenders)
+
+
+def test_playbook_renderers_are_pure_functions_of_playbooks() -> None:
+    """``modelgov.playbook``'s renderers read playbooks; only ``model`` (and its
+    ``incidents``) read documents and results, low in the layers, for the audit's workers."""
+    folder = SRC / "playbook"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in sorted(folder.glob("*.py"))
+        if path.stem not in ("model", "incidents")
+        for line, name in modelgov_imports(path)
+        if not any(name == a or name.startswith(a + ".") for a in PURE_PLAYBOOK)
+    ]
+    assert offenders == []
+    assert layer("modelgov.playbook.model") < layer("modelgov.engine") < layer("modelgov.playbook")
 
 
 def test_the_layer_check_sees_a_violation(tmp_path: Path) -> None:

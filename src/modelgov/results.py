@@ -136,6 +136,15 @@ class RegistryView(NamedTuple):
         return self.declared == self.serving
 
 
+class IncidentPolicy(NamedTuple):
+    """What the policy asks of a model's incidents, and the date it was judged against
+    (the playbook and the audit tell a pending post-mortem from an overdue one)."""
+
+    today: str  # YYYY-MM-DD
+    min_severity: str = "sev2"  # incidents at or above it need a post-mortem (MG190)
+    due_days: int = 14  # days after the incident the post-mortem is due
+
+
 class ModelResult(NamedTuple):
     """The verdict on one model.yaml."""
 
@@ -152,6 +161,7 @@ class ModelResult(NamedTuple):
     #: the signed approvals, when a rule judged them (``None``: not judged)
     approvals: ApprovalSummary | None = None
     registry: RegistryView | None = None  # only with --registry and a registry section
+    incident_policy: IncidentPolicy | None = None  # None: not judged by the engine
 
     def worst(self) -> Severity | None:
         active = [f.severity for f in self.findings if f.active]

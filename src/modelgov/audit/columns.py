@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from ..playbook import model as playbook
 from .rows import Cell, Row
 
 if TYPE_CHECKING:  # the judge passes them; nothing here imports the engine
@@ -134,6 +135,33 @@ def registry_match(model: ModelResult, doc: Document | None) -> Cell:
     return {True: "yes", False: "no", None: None}[view.matches]
 
 
+# -- the operating model (docs/playbook.md): computed in the workers from the judged model
+
+
+def ready_at_2am(model: ModelResult, doc: Document | None) -> Cell:
+    """``yes`` when every step of the model's playbook is answered, else ``no``."""
+    if doc is None or not doc.ok:
+        return "no"
+    return "yes" if playbook.ready(model, doc) else "no"
+
+
+def without_postmortem(model: ModelResult, doc: Document | None) -> Cell:
+    """Incidents that need a post-mortem and have none (pending or overdue)."""
+    return playbook.without_postmortem(model, doc) if doc is not None and doc.ok else None
+
+
+def overdue_action_items(model: ModelResult, doc: Document | None) -> Cell:
+    """Action items of the model's incidents past their due date and not done."""
+    return playbook.overdue_action_items(model, doc) if doc is not None and doc.ok else None
+
+
+def override_declared(model: ModelResult, doc: Document | None) -> Cell:
+    """``yes`` when the model declares who switches it off (``override``), else ``no``."""
+    if doc is None or not doc.ok:
+        return None
+    return "yes" if isinstance(doc.get("/override"), dict) else "no"
+
+
 def detail(row: Row) -> Cell:
     """Why the row is what it is: the failing rules, or the reason (and the signals)."""
     if row.status == "error":
@@ -181,6 +209,9 @@ COLUMNS: tuple[Column, ...] = (
            optional=True),
     Column("approvals", "Approvals", lambda r: r.value("approvals"), kind="list",
            formats=_CSV_MD, joiner="; ", collect=approvals, optional=True),
+    # the operating model: the 2am verdict everywhere but the printed HTML table (its chart
+    # and summary card show it there), the counts in CSV and Markdown
+    collected("ready_at_2am", "2am ready", ready_at_2am, formats=_NOT_HTML, short="2AM", width=4),
     Column("detail", "Failing rules / reason", detail, kind="rules", formats=_SHOWN,
            short="FAILING RULES / REASON", width=70),
     collected("serving_version", "Serving version", serving_version, formats=_NOT_TABLE,
@@ -189,6 +220,11 @@ COLUMNS: tuple[Column, ...] = (
               optional=True),
     collected("registry_match", "Serves what is declared", registry_match, formats=_NOT_TABLE,
               optional=True),
+    collected("incidents_without_postmortem", "Incidents without post-mortem",
+              without_postmortem, kind="days", formats=_CSV_MD),
+    collected("overdue_action_items", "Overdue action items", overdue_action_items,
+              kind="days", formats=_CSV_MD),
+    collected("override", "Override declared", override_declared, formats=_CSV_MD),
     Column("failing_rules", "Failing rules", lambda r: r.failing_rules, kind="list",
            formats=_CSV),
     Column("reason", "Reason", reason, formats=_CSV),

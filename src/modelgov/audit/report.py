@@ -157,7 +157,24 @@ class AuditReport:
             "worst_teams": self._worst_teams(by_team),
             "gating": len(self.gating()),
             "registry": self._registry_counts(),
+            "ready_at_2am": self._ready_counts(),
             "exit_code": self.exit_code,
+        }
+
+    def _ready_counts(self) -> dict[str, int]:
+        """Judged models, how many are ready at 2am (every playbook step answered), and the
+        operating-model counts an auditor asks for."""
+        judged = [row for row in self.models if row.value("ready_at_2am") is not None]
+
+        def total(key: str) -> int:
+            return sum(v for row in judged if isinstance(v := row.value(key), int))
+
+        return {
+            "models": len(judged),
+            "ready": sum(1 for row in judged if row.value("ready_at_2am") == "yes"),
+            "incidents_without_postmortem": total("incidents_without_postmortem"),
+            "overdue_action_items": total("overdue_action_items"),
+            "without_override": sum(1 for row in judged if row.value("override") == "no"),
         }
 
     def _registry_counts(self) -> dict[str, int]:

@@ -206,6 +206,32 @@ def waivers(
     )
 
 
+@cli.command(epilog=epilog("playbook"))
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=Path("."))
+@with_options(o.PLAYBOOK)
+def playbook(path: Path, **values: Any) -> int:
+    """Print each model's next four hours in PATH (default: .): who to page, who decides,
+    how to roll back, what to watch, who approves a redeploy; every step the
+    declarations cannot answer is a gap, with the rule that flags it.
+
+    Exit 0 when every step is answered, 1 when a step is a gap, 2 for a usage or
+    config error.
+    """
+    from ..commands import playbook as cmd
+
+    return cmd.run(
+        cmd.PlaybookOptions(
+            path=path,
+            today=o.parse_today(values["today"]),
+            model=values["model"],
+            fmt=values["fmt"],
+            output=values["output"],
+            policy=values["policy"],
+            config=values["config"],
+        )
+    )
+
+
 class LazyCommand(click.Command):
     """A command whose click definitions are imported only when it runs (or completes),
     so building twenty options for ``audit`` costs nothing on ``check``'s path."""

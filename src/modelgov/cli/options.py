@@ -399,6 +399,31 @@ EXPORT: tuple[Opt, ...] = (
     TODAY,
 )
 
+#: ``playbook``.
+PLAYBOOK: tuple[Opt, ...] = (
+    Opt(
+        "model",
+        ("--model",),
+        "Only the model of this name (or model.yaml path) [default: every model in PATH].",
+        metavar="NAME",
+    ),
+    Opt(
+        "fmt",
+        ("--format",),
+        "Output format: text for a terminal, markdown for a step summary or wiki, json for "
+        "a bot, html to print (a page per model) [default: text].",
+        choices="modelgov.playbook:FORMATS",
+        default="text",
+    ),
+    TODAY.but(
+        help="Pin the date post-mortems and action items are due against (also "
+        "MODELGOV_TODAY) [default: today]."
+    ),
+    Opt("output", ("--output",), "Write to FILE instead of stdout.", type="file"),
+    POLICY,
+    CONFIG,
+)
+
 #: One worked example per command, shown at the end of its ``--help``.
 EXAMPLES: Mapping[str, tuple[str, ...]] = {
     "check": (
@@ -420,6 +445,11 @@ EXAMPLES: Mapping[str, tuple[str, ...]] = {
     "audit merge": ("modelgov audit merge shard-*.json --output json=org.json",),
     "audit diff": ("modelgov audit diff last-quarter.json audit.json --format markdown",),
     "export": ("modelgov export --format cyclonedx models/ --output ml-bom.json",),
+    "playbook": (
+        "modelgov playbook models/churn                # what the on-call engineer reads",
+        'modelgov playbook --format markdown >> "$GITHUB_STEP_SUMMARY"',
+        "modelgov playbook --model fraud-scorer --format html --output playbook.html",
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from .. import __version__
 from ..config import Config
 from ..document import Document
-from ..engine.paths import Request, judge_path
+from ..engine.paths import Request, Visit, judge_path
 from ..engine.policies import Policies
 from ..engine.workspace import Source
 from ..findings import FailOn
@@ -110,10 +110,11 @@ def judge(
     *,
     stdin: bytes | None = None,
     documents: dict[tuple[str, str], Document] | None = None,
+    visit: Visit | None = None,
 ) -> RunResult:
     """Judge every path, each under its own config and policy (``stdin``: the bytes of
-    the model.yaml read from standard input, for ``opts.stdin``; ``documents``: see
-    :func:`~modelgov.engine.paths.judge_path`)."""
+    the model.yaml read from standard input, for ``opts.stdin``; ``documents`` and
+    ``visit``: see :func:`~modelgov.engine.paths.judge_path`)."""
     # --as-of DATE: judge the last commit on or before DATE, as if today were DATE.
     today = opts.as_of or opts.today
     request = Request(
@@ -133,11 +134,16 @@ def judge(
     if opts.stdin:
         data = stdin if stdin is not None else read_stdin()
         targets += judge_path(
-            opts.stdin_filename or Path("-"), request, policy_for, stdin=data, documents=documents
+            opts.stdin_filename or Path("-"),
+            request,
+            policy_for,
+            stdin=data,
+            documents=documents,
+            visit=visit,
         )
     else:
         for path in opts.paths or [Path(".")]:
-            targets += judge_path(path, request, policy_for, documents=documents)
+            targets += judge_path(path, request, policy_for, documents=documents, visit=visit)
     return RunResult(
         version=__version__,
         today=today.isoformat(),

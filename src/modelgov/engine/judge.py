@@ -28,7 +28,15 @@ from ..facts.waivers import WaiverVerdict, covers
 from ..facts.waivers import judge as judge_waivers
 from ..findings import FailOn, Finding, Waived, sort_findings
 from ..policy import Policy
-from ..results import Ages, ApprovalSummary, ModelResult, PolicyInfo, RegistryView, TargetResult
+from ..results import (
+    Ages,
+    ApprovalSummary,
+    IncidentPolicy,
+    ModelResult,
+    PolicyInfo,
+    RegistryView,
+    TargetResult,
+)
 from ..rules.base import Rule, RuleContext, TargetContext
 from .factpass import model_facts, repo_facts
 from .workspace import Workspace
@@ -188,6 +196,26 @@ def judge_model(
         rules_run=tuple(ctx.rule.id for ctx in contexts),
         approvals=_approvals(facts, contexts, findings),
         registry=registry_view(facts),
+        incident_policy=incident_policy(policy, tier, setup.today),
+    )
+
+
+#: The rule whose options say which incidents need a post-mortem, and by when.
+POSTMORTEM_RULE = "MG190"
+
+
+def incident_policy(policy: Policy, tier: str | None, today: _dt.date) -> IncidentPolicy:
+    """MG190's ``min_severity`` and ``due_days`` for ``tier`` (its defaults without it)."""
+    base = IncidentPolicy(today.isoformat())
+    rule = policy.registry.rules.get(POSTMORTEM_RULE)
+    if rule is None:
+        return base
+    options = policy.settings(rule, tier).options
+    severity = options.get("min_severity", base.min_severity)
+    due = options.get("due_days", base.due_days)
+    return base._replace(
+        min_severity=severity if isinstance(severity, str) else base.min_severity,
+        due_days=due if isinstance(due, int) and not isinstance(due, bool) else base.due_days,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +21,7 @@ from ..document import Document
 from ..facts.registry import RegistryReader
 from ..findings import FailOn
 from ..policy import Policy
+from ..repoview import RepoView
 from ..results import TargetResult
 from .configs import RepoConfigs, explicit_config
 from .discovery import excluded, find_models
@@ -73,6 +74,11 @@ def _registry(config: Config, uri: str | None) -> RegistryReader:
     return open_registry(uri or registry_uri(config.registry_uri))
 
 
+#: Called with a workspace's root (absolute, POSIX), its view and its loaded models while
+#: it is open: what a command reads beside the judgement (the playbook's procedures).
+Visit = Callable[[str, RepoView, Mapping[str, Document]], None]
+
+
 def judge_path(
     path: Path,
     request: Request,
@@ -80,13 +86,15 @@ def judge_path(
     *,
     stdin: bytes | None = None,
     documents: dict[tuple[str, str], Document] | None = None,
+    visit: Visit | None = None,
 ) -> list[TargetResult]:
     """The targets of one user-given path, in a stable order.
 
     ``stdin``: the bytes of the model.yaml read from standard input, judged as if
     the file at ``path`` held them (see :func:`.workspace.open_stdin`).
     ``documents``: filled with the loaded model.yaml files by ``(target root, file)``
-    (read through the workspace: ``modelgov export`` describes them)."""
+    (read through the workspace: ``modelgov export`` describes them).
+    ``visit``: see :data:`Visit`."""
     if stdin is not None:
         opened = open_stdin(path, stdin)
     else:
@@ -115,6 +123,8 @@ def judge_path(
         if documents is not None:
             root = Path(ws.root).as_posix()
             documents.update({(root, rel): doc for rel, doc in loaded.items()})
+        if visit is not None:
+            visit(Path(ws.root).as_posix(), ws.view, loaded)
         cwd = Path.cwd().as_posix()
         targets = []
         for key in sorted(groups):

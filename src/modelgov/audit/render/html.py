@@ -204,6 +204,42 @@ def _evidence_bar(good: int, bad: int, none: int, total: int) -> str:
     return f'<span class="ebar" role="img" aria-label="{label}">{"".join(parts)}</span><span class="elabel">{label}</span>'
 
 
+def _ready_chart(ready: dict[str, int]) -> str:
+    """Inline SVG bars (drawn here, no script): models ready at 2am and not, and the
+    operating-model gaps an auditor asks about; each bar carries its value and its words."""
+    if not ready["models"]:
+        return ""
+    bars = (
+        ("yes", "ready at 2am", ready["ready"]),
+        ("no", "not ready at 2am", ready["models"] - ready["ready"]),
+        ("no", "no override declared", ready["without_override"]),
+        ("no", "incidents without post-mortem", ready["incidents_without_postmortem"]),
+        ("no", "overdue action items", ready["overdue_action_items"]),
+    )
+    top, bar, left, width = 8, 18, 210, 620
+    scale = max([1, *(n for _, _, n in bars)])
+    out = [
+        f'<svg viewBox="0 0 {width} {top + len(bars) * (bar + 8)}" role="img" '
+        f'class="chart-svg" aria-label="Ready at 2am: {ready["ready"]} of {ready["models"]} '
+        'models">'
+    ]
+    for i, (cls, label, n) in enumerate(bars):
+        y = top + i * (bar + 8)
+        w = (width - left - 60) * n / scale
+        out.append(
+            f'<text class="label" x="{left - 8}" y="{y + 13}" text-anchor="end">{label}</text>'
+            f'<rect class="bar r-{cls}" x="{left}" y="{y}" width="{w:.1f}" height="{bar}" '
+            f'data-value="{n}"></rect>'
+            f'<text class="value" x="{left + w + 6:.1f}" y="{y + 13}">{n}</text>'
+        )
+    out.append("</svg>")
+    return (
+        '<figure id="ready"><figcaption>Ready at 2am (models whose every playbook step is '
+        f"answered: {ready['ready']} of {ready['models']})</figcaption>"
+        f'<div id="chart-ready" class="chart">{"".join(out)}</div></figure>'
+    )
+
+
 def _rules_section(report: AuditReport) -> str:
     if not report.rules:
         return ""
@@ -237,6 +273,12 @@ def render(report: AuditReport, *, color: bool = False) -> str:
             f"<b>{reg['mismatched']}</b><span>registry mismatches (of {reg['compared']} "
             f"compared{', ' + str(reg['unreadable']) + ' unreadable' if reg['unreadable'] else ''})"
             "</span></div>"
+        )
+    ready = s["ready_at_2am"]
+    if ready["models"]:
+        cards += (
+            f'<div class="card s-{"pass" if ready["ready"] == ready["models"] else "fail"}">'
+            f"<b>{ready['ready']}</b><span>ready at 2am (of {ready['models']})</span></div>"
         )
     when = f"today {report.today}" + (f", as of {report.as_of}" if report.as_of else "")
     meta = (
@@ -274,6 +316,7 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         "TREND": trend,
         "FRAMEWORKS": _frameworks(report, s),
         "RULES": _rules_section(report),
+        "READY": _ready_chart(ready),
         "DATA": embed_json(_data(report)),
         "STYLE": _STYLE,
         "SCRIPT": _SCRIPT,
@@ -305,6 +348,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <figure><figcaption>Status by team (rows)</figcaption><div id="chart-team" class="chart"></div></figure>
 <figure><figcaption>Most-failed rules (failing models)</figcaption><div id="chart-rules" class="chart"></div></figure>
 <figure><figcaption>Staleness distribution (models per age bucket, days)</figcaption><div id="chart-stale" class="chart"></div></figure>
+%%READY%%
 </section>
 %%TREND%%
 %%FRAMEWORKS%%
@@ -346,6 +390,7 @@ a{color:#0b5394}a.rule{text-decoration:none;white-space:nowrap}a.rule:hover{text
 .toc{margin-top:12px}.defs{position:absolute}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px;margin:20px 0}
 .charts .wide{grid-column:1/-1;margin:0}
+#chart-ready rect.r-yes{fill:var(--pass)}#chart-ready rect.r-no{fill:var(--fail)}
 figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px;break-inside:avoid}
 figcaption{font-weight:600;margin-bottom:6px}
 .chart svg{width:100%;height:auto;display:block}

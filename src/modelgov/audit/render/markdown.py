@@ -54,6 +54,20 @@ def _frameworks(report: AuditReport, s: Any) -> list[str]:
     return out
 
 
+def _ready(s: dict[str, Any]) -> list[str]:
+    """The 2am readiness line (docs/playbook.md), when a model was judged."""
+    ready = s["ready_at_2am"]
+    if not ready["models"]:
+        return []
+    return [
+        f"**Ready at 2am** (every playbook step answered): {ready['ready']} of "
+        f"{ready['models']} models · {ready['without_override']} without override · "
+        f"{ready['incidents_without_postmortem']} incidents without post-mortem · "
+        f"{ready['overdue_action_items']} overdue action items.",
+        "",
+    ]
+
+
 def render(report: AuditReport, *, color: bool = False) -> str:
     s = report.summary()
     st = s["by_status"]
@@ -68,6 +82,7 @@ def render(report: AuditReport, *, color: bool = False) -> str:
         + (f", as of {report.as_of}" if report.as_of else "")
         + f", modelgov {report.version}.",
         "",
+        *_ready(s),
         "### By team",
         "",
     ]

@@ -70,6 +70,14 @@ def render(report: AuditReport, *, color: bool = False) -> str:
             f"Registry: {reg['compared']} models compared, {reg['mismatched']} serve another "
             f"version than they declare{unread}."
         )
+    ready = s["ready_at_2am"]
+    if ready["models"]:
+        out.append(
+            f"Ready at 2am (every playbook step answered): {ready['ready']} of "
+            f"{_plural(ready['models'], 'model')}; {ready['without_override']} without override, "
+            f"{ready['incidents_without_postmortem']} incidents without post-mortem, "
+            f"{ready['overdue_action_items']} overdue action items."
+        )
     tiers = ", ".join(
         f"{tier} {v['fail'] + v['error']}/{v['total']}"
         for tier, v in s["by_tier"].items()
