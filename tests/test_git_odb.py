@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,35 @@ def test_check_never_imports_the_object_store_reader(make_repo: Any) -> None:
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "modelgov.git.catfile" in proc.stderr  # the check did read git objects
     assert "modelgov.git.odb" not in proc.stderr
+
+
+def test_a_chain_longer_than_followed_is_left_to_git(
+    make_repo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the longest delta chain followed (250 links, one Python frame each: far from
+    the recursion limit) the store answers nothing and git is asked, never a crash."""
+    from modelgov.git import odb
+
+    r = make_repo()
+    history(r)
+    git(r.path, "repack", "-adf", "--depth=50", "--window=250")
+    names = all_objects(r.path)
+    assert_same_as_git(r.path, names)  # within the limit, every object
+    idx = next((r.path / ".git/objects/pack").glob("*.idx"))
+    chains = [
+        line.split()
+        for line in git(r.path, "verify-pack", "-v", str(idx)).decode().splitlines()
+        if len(line.split()) == 7  # sha type size packed offset depth base
+    ]
+    deepest = max(chains, key=lambda c: int(c[5]))
+    assert int(deepest[5]) >= 2
+    monkeypatch.setattr(odb, "_MAX_DEPTH", 1)
+    store = store_of(r.path)  # a fresh store: no base of the chain is cached yet
+    try:
+        assert store.records([deepest[0]], 1 << 20) is None
+        whole = store.records(names, 1 << 20)  # bases cached along the way shorten chains
+        assert whole is None or whole == cat_file(r.path, names)
+    finally:
+        store.close()
+    monkeypatch.undo()
+    assert sys.getrecursionlimit() // 3 > odb._MAX_DEPTH

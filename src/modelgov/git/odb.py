@@ -44,8 +44,10 @@ _REF_DELTA = 7
 #: Files read whole: a pack index up to this size, a pack up to :data:`_PACK_WHOLE`.
 _IDX_MAX = 64 << 20
 _PACK_WHOLE = 8 << 20
-#: Longest delta chain followed (git's own ``pack.depth`` default is 50).
-_MAX_DEPTH = 1000
+#: Longest delta chain followed (git's own ``pack.depth`` default is 50; ``gc
+#: --aggressive`` once used 250).  Each link is a frame of :meth:`_resolve`, so this stays
+#: well inside Python's recursion limit (1,000); a longer chain is left to git.
+_MAX_DEPTH = 250
 #: Bytes inflated per request at most; past it git is asked instead.
 _WORK = 64 << 20
 #: Resolved objects kept for later requests (trees shared by commits, delta bases).
@@ -604,6 +606,6 @@ class ObjectStore:
                     if budget < 0:
                         raise TooMuch(max_total or 0)
                 out.append((f"{hexid} {kind} {size}", body))
-        except (Unsure, OSError, ValueError, IndexError):
+        except (Unsure, OSError, ValueError, IndexError, RecursionError):
             return None
         return out
