@@ -175,6 +175,17 @@ def walk_files(root: Path, *, skip_dirs: Iterable[str] = SKIP_DIRS) -> Iterable[
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
+#: What is wrong with a reference of each status, as the rules' messages say it.
+_PROBLEMS = {
+    "ok": "",
+    "missing": "does not exist in the repository",
+    "outside": "leads outside the repository",
+    "absolute": "is an absolute path; write it relative to the model.yaml's folder",
+    "special": "is not a regular file",
+    "dir": "is a folder, not a document",
+    "bad-url": "is not a well-formed http(s) URL",
+}
+
 
 class Reference(NamedTuple):
     """A reference written in a model.yaml, resolved against the repo."""
@@ -187,6 +198,11 @@ class Reference(NamedTuple):
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def problem(self) -> str:
+        """What is wrong with it (``''`` when nothing), for a message."""
+        return _PROBLEMS[self.status]
 
 
 def resolve_reference(

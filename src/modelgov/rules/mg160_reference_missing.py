@@ -42,15 +42,6 @@ REFERENCES = (
 )
 URLS = (("/on_call/schedule", "on-call schedule"),)
 
-_WHY = {
-    "missing": "does not exist in the repository",
-    "outside": "leads outside the repository",
-    "absolute": "is an absolute path; write it relative to the model.yaml's folder",
-    "special": "is not a regular file",
-    "dir": "is a folder, not a document",
-    "bad-url": "is not a well-formed http(s) URL",
-}
-
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for pointer, what in REFERENCES:
@@ -60,7 +51,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         ref = resolve_reference(ctx.facts.repo, ctx.facts.base, value)
         if not ref.ok:
             shown = f" ({ref.repo_path})" if ref.repo_path and ref.status == "missing" else ""
-            yield ctx.finding(pointer, f"{what} {value.strip()!r}{shown} {_WHY[ref.status]}")
+            yield ctx.finding(pointer, f"{what} {value.strip()!r}{shown} {ref.problem}")
     for pointer, what in URLS:
         value = ctx.get(pointer)
         if not isinstance(value, str) or not value.strip():

@@ -69,15 +69,6 @@ OPTIONS = {
     ),
 }
 
-_WHY = {
-    "missing": "does not exist in the repository",
-    "outside": "leads outside the repository",
-    "absolute": "is an absolute path; write it relative to the model.yaml's folder",
-    "special": "is not a regular file",
-    "dir": "is a folder, not a document",
-    "bad-url": "is not a well-formed http(s) URL",
-}
-
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     statuses = postmortems(
@@ -100,7 +91,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             ref = resolve_reference(ctx.facts.repo, ctx.facts.base, status.postmortem)
             shown = f" ({ref.repo_path})" if ref.repo_path and ref.status == "missing" else ""
             message = (
-                f"{head}: its post-mortem {status.postmortem!r}{shown} {_WHY[ref.status]} "
+                f"{head}: its post-mortem {status.postmortem!r}{shown} {ref.problem} "
                 f"(due by {status.due.isoformat()})"
             )
         elif status.pointer.endswith("/postmortem"):
