@@ -69,8 +69,15 @@ def test_the_columns_in_every_format_and_through_a_merge(make_repo: Any, tmp_pat
         "overdue_action_items": 1,
         "without_override": 1,
     }
+    late = {m["path"]: m for m in report["models"]}["late/model.yaml"]
+    assert late["postmortems_due"] == [  # pending with its due date, and missing since when
+        "INC-2026-090 sev1: pending, due 2026-12-04",
+        "INC-2026-091 sev2: missing, was due 2026-10-15",
+    ]
     rows = {r["path"]: r for r in csv.DictReader(io.StringIO(text["csv"]))}
     assert rows["late/model.yaml"]["overdue_action_items"] == "1"
+    assert rows["late/model.yaml"]["postmortems_due"] == "; ".join(late["postmortems_due"])
+    assert "INC-2026-090 sev1: pending, due 2026-12-04" in text["markdown"]
     assert rows["fraud/model.yaml"]["ready_at_2am"] == "yes"
     assert (
         "Ready at 2am (every playbook step answered): 1 of 3 models; 1 without override, "
@@ -81,8 +88,8 @@ def test_the_columns_in_every_format_and_through_a_merge(make_repo: Any, tmp_pat
     shown = {line.split()[2]: line[at : at + 3].strip() for line in lines[:3]}
     assert shown == {"churn/model.yaml": "no", "fraud/model.yaml": "yes", "late/model.yaml": "no"}
     assert (
-        "| 2am ready | Failing rules / reason | Incidents without post-mortem | Overdue "
-        "action items | Override declared |" in text["markdown"]
+        "| 2am ready | Failing rules / reason | Incidents without post-mortem | Post-mortems "
+        "due | Overdue action items | Override declared |" in text["markdown"]
     )
     assert "**Ready at 2am** (every playbook step answered): 1 of 3 models" in text["markdown"]
     # HTML: a card and the chart, drawn without script, each bar with its value

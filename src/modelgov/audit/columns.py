@@ -150,6 +150,11 @@ def without_postmortem(model: ModelResult, doc: Document | None) -> Cell:
     return playbook.without_postmortem(model, doc) if doc is not None and doc.ok else None
 
 
+def postmortems_due(model: ModelResult, doc: Document | None) -> Cell:
+    """Each of those incidents with its due date (pending, or missing since when)."""
+    return playbook.postmortems_due(model, doc) if doc is not None and doc.ok else None
+
+
 def overdue_action_items(model: ModelResult, doc: Document | None) -> Cell:
     """Action items of the model's incidents past their due date and not done."""
     return playbook.overdue_action_items(model, doc) if doc is not None and doc.ok else None
@@ -222,6 +227,8 @@ COLUMNS: tuple[Column, ...] = (
               optional=True),
     collected("incidents_without_postmortem", "Incidents without post-mortem",
               without_postmortem, kind="days", formats=_CSV_MD),
+    Column("postmortems_due", "Post-mortems due", lambda r: r.value("postmortems_due"),
+           kind="list", formats=_CSV_MD, joiner="; ", collect=postmortems_due),
     collected("overdue_action_items", "Overdue action items", overdue_action_items,
               kind="days", formats=_CSV_MD),
     collected("override", "Override declared", override_declared, formats=_CSV_MD),

@@ -27,6 +27,7 @@ from typing import Any, Literal, NamedTuple
 
 from ..document import MISSING, Document, join_pointer
 from ..errors import EXIT_CLEAN, EXIT_FINDINGS
+from ..facts.incidents import incident_entries
 from ..findings import Finding
 from ..repoview import ReadError, RepoView, resolve_reference
 from ..results import IncidentPolicy, ModelResult
@@ -574,6 +575,24 @@ def without_postmortem(model: ModelResult, doc: Document | None) -> int:
     overdue; with no policy known, every incident without one)."""
     states = inc.postmortems(_data(doc), model.incident_policy, _today(model)).values()
     return sum(1 for s in states if s.status in ("pending", "overdue", "unknown"))
+
+
+def postmortems_due(model: ModelResult, doc: Document | None) -> tuple[str, ...]:
+    """Each incident counted by :func:`without_postmortem`, with its due date:
+    ``INC-2026-090 sev1: pending, due 2026-12-04``."""
+    data = _data(doc)
+    entries = dict(incident_entries(data))
+    out = []
+    for index, state in sorted(inc.postmortems(data, model.incident_policy, _today(model)).items()):
+        if state.status not in ("pending", "overdue", "unknown"):
+            continue
+        entry = entries.get(index, {})
+        ident = entry.get("id")
+        name = ident.strip() if isinstance(ident, str) and ident.strip() else f"#{index + 1}"
+        severity = entry.get("severity")
+        label = f"{name} {severity}" if isinstance(severity, str) else name
+        out.append(f"{label}: {state.shown}")
+    return tuple(out)
 
 
 def overdue_action_items(model: ModelResult, doc: Document | None) -> int:
