@@ -468,6 +468,7 @@ def test_action_rejects_a_version_that_is_not_one(tmp_path: Path) -> None:
 # ------------------------------------------ no code of the checked-out repository runs
 
 
+@pytest.mark.slow  # seconds: run in CI, skipped by -m "not slow"
 def test_the_install_step_runs_no_workspace_code(
     installed: dict[str, str], payload_markers: Path
 ) -> None:

@@ -122,6 +122,7 @@ def test_the_org_pack_is_tested(org_repo: tuple[Path, Path]) -> None:
     assert "enabled rules of policy acme" in result.stdout
 
 
+@pytest.mark.slow  # seconds: run in CI, skipped by -m "not slow"
 def test_waivers_rules_and_explain(org_repo: tuple[Path, Path]) -> None:
     repo, site = org_repo
     waivers = run(site, repo, "waivers")

@@ -80,6 +80,7 @@ def test_each_rule_file_is_named_after_its_rule() -> None:
         assert cases and all(c.rules and _compares(c, rule_id) for c in cases), path.name
 
 
+@pytest.mark.slow  # seconds: run in CI, skipped by -m "not slow"
 def test_the_folder_passes_through_the_cli_with_coverage() -> None:
     result = run_cli("policy", "test", str(CASES_DIR), "--min-coverage", "100", "--quiet")
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -119,6 +119,7 @@ def _assert_fails_closed(repo: Path, env: dict[str, str], cwd: Path) -> None:
     assert set(row["failing_rules"]) == {"MG202", "MG204"}, audit.describe()
 
 
+@pytest.mark.slow  # seconds: run in CI, skipped by -m "not slow"
 def test_a_walk_that_overruns_its_time_limit_fails_closed(tmp_path: Path) -> None:
     org = tmp_path / "org"
     org.mkdir()
