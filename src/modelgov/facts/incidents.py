@@ -30,6 +30,13 @@ SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 DEFAULT_MIN_SEVERITY = "sev2"
 DEFAULT_DUE_DAYS = 14
 
+
+def incident_name(ident: str, position: int) -> str:
+    """How messages name an incident: ``incident INC-2026-031``, or ``incident #2`` (its
+    place in ``incidents``) when it has no id."""
+    return f"incident {ident}" if ident else f"incident #{position + 1}"
+
+
 PostmortemState = Literal["present", "pending", "missing", "not-required"]
 ActionState = Literal["done", "open", "overdue"]
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts.incidents import SEVERITIES, postmortems, repo_predicate
+from ..facts.incidents import SEVERITIES, incident_name, postmortems, repo_predicate
 from ..findings import Finding, Severity
 from ..repoview import resolve_reference
 from ._util import days
@@ -81,7 +81,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for status in statuses:
         if status.state != "missing" or status.due is None:
             continue
-        name = f"incident {status.id}" if status.id else f"incident #{status.position + 1}"
+        name = incident_name(status.id, status.position)
         head = (
             f"{name} ({status.severity}, {status.date.isoformat()}) was "
             f"{days((ctx.today - status.date).days)} ago"

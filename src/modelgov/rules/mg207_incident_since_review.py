@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts.incidents import SEVERITIES
+from ..facts.incidents import SEVERITIES, incident_name
 from ..facts.staleness import incidents_since_review
 from ..findings import Finding, Severity
 from .base import Option, RuleContext
@@ -64,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     if not found:
         return
     newest = found[0]
-    name = f"incident {newest.id}" if newest.id else f"incident #{newest.position + 1}"
+    name = incident_name(newest.id, newest.position)
     more = len(found) - 1
     others = f" (and {more} earlier one{'s' if more != 1 else ''})" if more else ""
     yield ctx.finding(
