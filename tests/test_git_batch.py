@@ -270,6 +270,90 @@ def _reference(g: GitRepo, specs: list[ModelSpec]) -> dict[str, ModelHistory]:
     return walk.finish(walked, objects)
 
 
+def _created_midway(path: Path, how: str, commits: int = 150, at: int = 60) -> None:
+    """A history longer than the small-history reader takes: code changes throughout,
+    model.yaml created at commit ``at`` -- simply (``new``), renamed from
+    ``old/model.yaml`` (``rename``), beside the deletion of another model's file
+    (``other-deleted``), or in place of a deleted code file with its very content,
+    which git's rename detection pairs with it (``code-file``)."""
+    first: dict[str, str | bytes | None] = {"src/a.py": "0", "README.md": "hi"}
+    if how == "rename":
+        first["old/model.yaml"] = model_yaml("sam.lee@example.com")
+    elif how == "other-deleted":
+        first["other/model.yaml"] = "name: other\nowner:\n  email: x@example.com\n"
+    elif how == "code-file":
+        first["src/template.py"] = model_yaml()
+    steps = [orgfixture.Commit(first, "2024-01-01", "start", SAM)]
+    for i in range(1, commits):
+        stamp = f"2024-{i // 28 + 1:02d}-{i % 28 + 1:02d}T10:00:00"
+        files: dict[str, str | bytes | None] = {"src/a.py": str(i)} if i % 3 else {"docs/x": str(i)}
+        if i == at:
+            files = {
+                "model.yaml": model_yaml("sam.lee@example.com" if how == "rename" else DANA[12:-1])
+            }
+            if how == "rename":
+                files["old/model.yaml"] = None
+            elif how == "other-deleted":
+                files["other/model.yaml"] = None
+            elif how == "code-file":
+                files = {"model.yaml": model_yaml(), "src/template.py": None}
+        elif i == at + 30:
+            files = {"model.yaml": model_yaml(extra="description: reviewed\n")}
+        steps.append(orgfixture.Commit(files, stamp, f"c{i}"))
+    orgfixture.fast_import(path, steps)
+
+
+@pytest.mark.parametrize(
+    ("how", "processes"),
+    [
+        ("new", 2),  # the log and cat-file: the addition deletes nothing, so it renames nothing
+        ("other-deleted", 3),  # + one diff-tree: another model file went away, not renamed here
+        ("rename", 4),  # + diff-tree, which finds the rename, and the walk again with the globs
+        # both names are in the literal pathspecs (src is a code folder): git pairs them itself
+        ("code-file", 2),
+    ],
+)
+def test_model_files_named_literally_give_the_globs_answer(
+    tmp_path: Path, how: str, processes: int
+) -> None:
+    """The walk names model files literally (``**/model.yaml`` makes git search every
+    folder a commit changes); where that could hide a rename, git is asked, and the
+    answer is always that of the walk with the globs, read whole."""
+    path = tmp_path / how
+    _created_midway(path, how)
+    spec = ModelSpec("model.yaml", "", ("src/**",), owner=None)
+    assert walk.literal_pathspecs([spec]) == [":(literal)model.yaml", ":(literal)src"]
+    with GitRepo(path / ".git", None) as g:
+        before = g.calls
+        out = g.model_histories([spec])["model.yaml"]
+        calls = g.calls - before
+        ref = _reference(g, [spec])["model.yaml"]
+    # the walk stops at the creation (everything older is beyond it); the reference reads on
+    assert out._replace(complete=True) == ref
+    assert calls == processes
+    assert out.origin_known and len(out.code_changes) > 0
+    if how in ("rename", "code-file"):
+        assert len(out.names) == 2 and out.names[0] == "model.yaml"
+    else:
+        assert out.names == ("model.yaml",)
+
+
+def test_literal_pathspecs_only_where_they_apply() -> None:
+    one = ModelSpec("models/a/model.yaml", "models/a", ("src/**",))
+    odd = ModelSpec("ml/fraud.yaml", "ml", ("ml/**",))
+    assert walk.literal_pathspecs([one, odd]) == [
+        ":(literal)models/a/model.yaml",
+        ":(literal)ml/fraud.yaml",
+        ":(literal)models/a/src",
+        ":(literal)ml/ml",
+    ]
+    # a pattern that starts with a wildcard: the walk is not limited at all
+    assert walk.literal_pathspecs([ModelSpec("model.yaml", "", ("**/*.py",))]) is None
+    # more model files than literal names git should compare: the globs
+    many = [ModelSpec(f"m{i}/model.yaml", f"m{i}") for i in range(walk.MAX_LITERALS + 1)]
+    assert walk.literal_pathspecs(many) is None
+
+
 def test_a_long_linear_history_is_read_only_as_far_as_the_rules_need(tmp_path: Path) -> None:
     path = tmp_path / "long"
     _long_history(path, 1500, handoff=1100, review=1400)

@@ -286,7 +286,9 @@ def test_rename_of_model_yaml_is_followed(make_repo: Any) -> None:
         ("dana.okafor@example.com", "dana takes over"),
         ("sam.lee@example.com", "initial"),
     ]
-    assert calls == 2  # one log walk, one cat-file for the three versions
+    # a log walk naming new/model.yaml literally meets its addition, one diff-tree says it
+    # was a rename, the walk is made again with the globs; one cat-file for the versions
+    assert calls == 4
 
 
 def test_monorepo_models_are_judged_independently_in_one_walk(make_repo: Any) -> None:

@@ -7,9 +7,12 @@ unit-testable with bytes built by hand.  Per repository and commit (HEAD, or
 the ``--rev`` / ``--as-of`` commit) it makes, for all models at once:
 
 1. one ``git log --parents --raw -z -M`` walk (:data:`LOG_FORMAT`) limited
-   to :func:`pathspecs` -- every ``model.yaml``/``model.yml`` plus the
-   literal folders of the models' ``paths`` (or no limit when a pattern
-   starts with a wildcard) -- read as it comes (:class:`LogParser`,
+   to :func:`literal_pathspecs` -- the models' files by name plus the
+   literal folders of their ``paths`` (or no limit when a pattern starts
+   with a wildcard); where an addition of a model file might be a rename
+   those names hide, git is asked (:func:`hidden_rename`) and the walk made
+   again with :func:`pathspecs`, which name every ``model.yaml``/``model.yml``
+   -- read as it comes (:class:`LogParser`,
    :func:`walk_streamed`) and stopped, in a linear history, once every model
    has what its rules need (:meth:`Walker.satisfied`); if git's default order
    turns out not to be topological (committer dates going backwards), a
@@ -23,7 +26,9 @@ none: a linear history of at most :data:`SMALL_HISTORY` commits is read
 through the ``cat-file`` process instead (:func:`log_from_objects`;
 :func:`parse_commit`, :func:`diff_entries`, :func:`small_log` give the
 records ``git log`` would print; anything they might show differently is left
-to ``git log``).
+to ``git log``).  A model file renamed from a name the literal pathspecs do
+not hold costs a ``diff-tree`` and a second ``log``; an addition that
+deletes nothing the globs match is told apart in Python, without a process.
 
 Bounds of the walk (no rule's answer depends on what is not read): MG202
 needs the last change of each model.yaml -- the last commit that changed what
@@ -354,6 +359,30 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
     return [*MODEL_GLOBS, *(":(literal)" + p for p in literals)]
 
 
+def literal_pathspecs(specs: Sequence[ModelSpec]) -> list[str] | None:
+    """:func:`pathspecs` with each model file named literally instead of
+    :data:`MODEL_GLOBS`; ``None`` when that does not apply (the walk is not
+    limited, or there are more than :data:`MAX_LITERALS` model files).
+
+    ``**/model.yaml`` makes git look for a model file in every folder a commit
+    changes (a quarter of a long walk's cost in git, measured on bench/run.py's
+    20,000-commit layouts); a literal name is one comparison.  What the globs
+    add is renames: git pairs a deleted and an added file only when the
+    pathspecs match both, so with literal names a model file renamed from
+    another model file's name shows as added.  :func:`model_histories` asks
+    git about each such addition (:func:`hidden_rename`) and walks again with
+    the globs when it was a rename, so the answer is the globs' answer.
+    """
+    full = pathspecs(specs)
+    if not full:
+        return None
+    files = list(dict.fromkeys(spec.file for spec in specs))
+    if len(files) > MAX_LITERALS:
+        return None
+    rest = [p for p in full if p not in MODEL_GLOBS and p[len(":(literal)") :] not in files]
+    return [*(":(literal)" + f for f in files), *rest]
+
+
 # -- a short linear history, read from its objects --------------------------------
 
 #: Commits of a linear history that :func:`log_from_objects` reads through the
@@ -635,6 +664,12 @@ class Walker:
         self.seen: set[str] = set()
         self.linear = True  # no commit walked so far has more than one parent
         self.cut = False
+        self.touched = 0  # touches of model files walked so far
+        self._unsatisfied = -1  # ``touched`` when satisfied() last said no
+
+    def follows(self, path: str) -> bool:
+        """Whether a change of ``path`` is a touch of a model the walk follows."""
+        return any(path in t.active for t in self.by_name.get(path, ()))
 
     def feed(self, entry: LogEntry) -> bool:
         """Walk one commit; ``False`` when a parent of it was walked already (not topological)."""
@@ -659,6 +694,7 @@ class Walker:
             for t in list(holders):
                 if ch.path not in t.active:
                     continue
+                self.touched += 1
                 declares: bool | None
                 if seen & t.bit and not t.pending:
                     declares = True  # a later change of the declaration saw it already
@@ -769,9 +805,20 @@ class Walker:
         return old is None or new is None or old != new
 
     def satisfied(self) -> bool:
-        """May the walk stop here?  Only in a linear history (see the class docstring)."""
+        """May the walk stop here?  Only in a linear history (see the class docstring).
+
+        In a linear history only a touch of a model file changes the answer (it is what
+        brings a model's last change, an older version or its creation; the bits every
+        other commit passes on to its parent are its child's), so a "no" is remembered
+        until the next touch: a long walk asks after every piece git writes."""
         if not self.linear:
             return False
+        if self._unsatisfied == self.touched:
+            return False
+        self._unsatisfied = self.touched
+        return self._satisfied()
+
+    def _satisfied(self) -> bool:
         unknown = [
             blob
             for t in self.tracks
@@ -1182,6 +1229,7 @@ def model_histories(
     boundary = repo.shallow_commits()
     if start is None:
         return empty(specs, shallow=bool(boundary))
+    globbed = pathspecs(specs)
     args = [
         "--parents",
         "--raw",
@@ -1192,7 +1240,7 @@ def model_histories(
         "--end-of-options",
         start,
         "--",
-        *pathspecs(specs),
+        *globbed,
     ]
     refs = not _SHA.match(start)
     read: dict[str, tuple[str, bytes | None] | None] = {}
@@ -1228,7 +1276,29 @@ def model_histories(
             walker.feed(entry)
         walked = walker.result()
     else:
-        walked = walk_streamed(sandbox, walker, args, boundary, refs=refs)
+        literal = literal_pathspecs(specs)
+        streamed = False
+        if literal is not None:
+            head = args[: args.index("--") + 1]
+
+            def renamed(sha: str, path: str) -> bool:
+                return hidden_rename(sandbox, repo, objects, sha, path, globbed)
+
+            try:
+                walked = walk_streamed(
+                    sandbox, walker, [*head, *literal], boundary, refs=refs, added=renamed
+                )
+                streamed = True
+            except HiddenRename:  # walk again with the globs, which see the rename
+                walker = Walker(
+                    specs,
+                    rev=start,
+                    shallow=bool(boundary),
+                    emails_of=emails_of,
+                    digests_of=digests_of,
+                )
+        if not streamed:
+            walked = walk_streamed(sandbox, walker, args, boundary, refs=refs)
     if walked is None:  # not in topological order: walk it again, sorted by git
         raw = sandbox.run([*LOG, "--topo-order", *args], refs=refs)
         walked = walk(
@@ -1292,13 +1362,37 @@ def log_from_objects(
             break
         sha = commits[-1].commit.parents[0]
     zero = "0" * (64 if repo.object_format() == "sha256" else 40)
+    pairs = [
+        (raw.tree, commits[i + 1].tree if i + 1 < len(commits) else None)
+        for i, raw in enumerate(commits)
+    ]
+    changes = tree_changes(objects, pairs, matches, may_hold, zero)
+    if changes is None:
+        return None
+    return small_log(commits, changes, limited=bool(specs))
+
+
+class HiddenRename(Exception):
+    """A model file the walk follows was renamed from a name its pathspecs do not
+    name (:func:`literal_pathspecs`): the walk must be made again with the globs."""
+
+
+def tree_changes(
+    objects: ObjectReader,
+    pairs: Sequence[tuple[str, str | None]],
+    matches: Callable[[str], bool],
+    may_hold: Callable[[str], bool],
+    zero: str,
+) -> list[list[Change]] | None:
+    """For each ``(new tree, old tree)`` (``None``: no old tree), the changed files
+    the pathspecs match (:func:`diff_entries`), the trees read level by level in
+    batches through the ``cat-file`` process; ``None`` when a tree is missing or
+    more than :data:`SMALL_HISTORY_ENTRIES` entries would be compared."""
     width = len(zero) // 2
-    changes: list[list[Change]] = [[] for _ in commits]
-    pending: list[tuple[int, str, str | None, str | None]] = []
-    for i, raw in enumerate(commits):
-        parent = commits[i + 1].tree if i + 1 < len(commits) else None
-        if raw.tree != parent:
-            pending.append((i, "", raw.tree, parent))
+    changes: list[list[Change]] = [[] for _ in pairs]
+    pending: list[tuple[int, str, str | None, str | None]] = [
+        (i, "", new, old) for i, (new, old) in enumerate(pairs) if new != old
+    ]
     trees: dict[str, dict[str, tuple[str, str]]] = {}
     compared = 0
     while pending:
@@ -1324,27 +1418,115 @@ def log_from_objects(
             ):
                 below.append((i, path, n, o))
         pending = below
-    return small_log(commits, changes, limited=bool(specs))
+    return changes
+
+
+def hidden_rename(
+    sandbox: Sandbox,
+    repo: Refs,
+    objects: ObjectReader,
+    sha: str,
+    path: str,
+    specs: Sequence[str],
+) -> bool:
+    """Whether commit ``sha`` renamed or copied a file to ``path`` in the diff that
+    ``git log --raw -M -- SPECS`` shows for it (against its first parent, with the
+    same pathspecs, so the same pairing).
+
+    Read in Python first: a root commit, or one that deletes no file the
+    pathspecs match, renames nothing (git pairs an added file only with a
+    deleted one), so most additions cost no process.  Otherwise ``git
+    diff-tree -M`` decides, as the log would have."""
+    filters = pathspec_filter(specs)
+    if filters is not None:
+        head = next(iter(objects.records([sha], 1 << 20)), None)
+        body = head[1] if head is not None else None
+        raw = parse_commit(sha, body) if body is not None else None
+        if raw is not None and not raw.commit.parents:
+            return False
+        if raw is not None and len(raw.commit.parents) == 1:
+            parent = next(iter(objects.records([raw.commit.parents[0]], 1 << 20)), None)
+            above = parse_commit(raw.commit.parents[0], parent[1]) if parent and parent[1] else None
+            if above is not None:
+                zero = "0" * (64 if repo.object_format() == "sha256" else 40)
+                found = tree_changes(objects, [(raw.tree, above.tree)], *filters, zero)
+                if found is not None and not any(ch.status == "D" for ch in found[0]):
+                    return False
+    out = sandbox.run(
+        [
+            "diff-tree",
+            "--no-textconv",
+            "--no-ext-diff",
+            "-r",
+            "-M",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-commit-id",
+            "--end-of-options",
+            sha,
+            "--",
+            *specs,
+        ],
+        refs=False,
+    )
+    tokens = out.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        meta = tokens[i]
+        if not meta.startswith(b":"):
+            i += 1
+            continue
+        if meta.split(b" ")[-1][:1] in (b"R", b"C"):
+            if i + 2 < len(tokens) and tokens[i + 2].decode("utf-8", "surrogateescape") == path:
+                return True
+            i += 3
+        else:
+            i += 2
+    return False
 
 
 def walk_streamed(
-    sandbox: Sandbox, walker: Walker, args: Sequence[str], boundary: Iterable[str], *, refs: bool
+    sandbox: Sandbox,
+    walker: Walker,
+    args: Sequence[str],
+    boundary: Iterable[str],
+    *,
+    refs: bool,
+    added: Callable[[str, str], bool] | None = None,
 ) -> Walk | None:
     """Feed ``git log ARGS`` to ``walker`` as it comes; stop when it is satisfied.
 
-    ``None`` when the log was not in topological order (the walk is void)."""
+    ``None`` when the log was not in topological order (the walk is void).
+    ``added(sha, path)``: asked for each addition of a file the walk follows
+    (outside a shallow boundary), before it is fed; ``True`` (it was a
+    rename the pathspecs hid) raises :class:`HiddenRename`."""
     parser = LogParser(boundary)
     chunks = sandbox.stream([*LOG, *args], refs=refs)
     try:
         for chunk in chunks:
             for entry in parser.feed(chunk):
+                if added is not None and _added(walker, entry, added):
+                    raise HiddenRename(entry.commit.sha)
                 if not walker.feed(entry):
                     return None
             if walker.satisfied():
                 return walker.result(cut=True)
         for entry in parser.close():
+            if added is not None and _added(walker, entry, added):
+                raise HiddenRename(entry.commit.sha)
             if not walker.feed(entry):
                 return None
     finally:
         chunks.close()  # stops git if it is still writing
     return walker.result()
+
+
+def _added(walker: Walker, entry: LogEntry, renamed: Callable[[str, str], bool]) -> bool:
+    """Whether ``entry`` adds a file the walk follows that ``renamed`` says was a rename."""
+    if entry.commit.boundary:
+        return False
+    for ch in entry.changes:
+        if ch.status == "A" and walker.follows(ch.path) and renamed(entry.commit.sha, ch.path):
+            return True
+    return False
