@@ -1337,6 +1337,11 @@ def log_from_objects(
     if filters is None or not hasattr(select, "poll"):
         return None  # (without poll every batch would be a process of its own)
     matches, may_hold = filters
+    # one name answers "longer than SMALL_HISTORY" (most histories a check meets) before
+    # 64 commits are read and parsed: the commit SMALL_HISTORY first parents back
+    probe = objects.records([f"{start}~{SMALL_HISTORY}"], 1 << 16)
+    if not probe or not probe[0][0].endswith(" missing"):
+        return None
     commits: list[RawCommit] = []
     sha = start
     while True:
