@@ -270,7 +270,9 @@ def _reference(g: GitRepo, specs: list[ModelSpec]) -> dict[str, ModelHistory]:
     return walk.finish(walked, objects)
 
 
-def _created_midway(path: Path, how: str, commits: int = 150, at: int = 60) -> None:
+def _created_midway(
+    path: Path, how: str, commits: int = 150, at: int = 60, review: int | None = None
+) -> None:
     """A history longer than the small-history reader takes: code changes throughout,
     model.yaml created at commit ``at`` -- simply (``new``), renamed from
     ``old/model.yaml`` (``rename``), beside the deletion of another model's file
@@ -285,7 +287,7 @@ def _created_midway(path: Path, how: str, commits: int = 150, at: int = 60) -> N
         first["src/template.py"] = model_yaml()
     steps = [orgfixture.Commit(first, "2024-01-01", "start", SAM)]
     for i in range(1, commits):
-        stamp = f"2024-{i // 28 + 1:02d}-{i % 28 + 1:02d}T10:00:00"
+        stamp = f"{2024 + i // 336}-{i // 28 % 12 + 1:02d}-{i % 28 + 1:02d}T10:00:00"
         files: dict[str, str | bytes | None] = {"src/a.py": str(i)} if i % 3 else {"docs/x": str(i)}
         if i == at:
             files = {
@@ -297,7 +299,7 @@ def _created_midway(path: Path, how: str, commits: int = 150, at: int = 60) -> N
                 files["other/model.yaml"] = None
             elif how == "code-file":
                 files = {"model.yaml": model_yaml(), "src/template.py": None}
-        elif i == at + 30:
+        elif i == (review if review is not None else at + 30):
             files = {"model.yaml": model_yaml(extra="description: reviewed\n")}
         steps.append(orgfixture.Commit(files, stamp, f"c{i}"))
     orgfixture.fast_import(path, steps)
@@ -336,6 +338,40 @@ def test_model_files_named_literally_give_the_globs_answer(
         assert len(out.names) == 2 and out.names[0] == "model.yaml"
     else:
         assert out.names == ("model.yaml",)
+
+
+@pytest.mark.parametrize(
+    ("how", "processes"),
+    [
+        ("new", 3),  # cat-file, the log to model.yaml's last change, the narrow log
+        ("other-deleted", 4),  # + the diff-tree that finds no rename
+        # the narrow log meets model.yaml added: diff-tree finds the rename from
+        # old/model.yaml, walk again with the globs (which see it): wide and narrow logs
+        ("rename", 6),
+        # a rename from a code file only a wide log sees: the literal names' narrow log
+        # meets the addition (diff-tree: a rename), the globs' narrow log meets it too
+        # (git is not asked twice), the globs' whole walk sees the rename
+        ("code-file", 7),
+    ],
+)
+def test_older_versions_are_read_with_a_log_of_the_model_files_alone(
+    tmp_path: Path, how: str, processes: int
+) -> None:
+    """Past model.yaml's last change no code change can be unseen; what is left (the
+    owner history, here the whole of it) is read by a log limited to the model files,
+    which is cheaper per commit -- and gives the same answer as the whole glob walk."""
+    path = tmp_path / how
+    _created_midway(path, how, commits=2400, at=100, review=2300)
+    spec = ModelSpec("model.yaml", "", ("src/**",), owner=None)
+    with GitRepo(path / ".git", None) as g:
+        before = g.calls
+        out = g.model_histories([spec])["model.yaml"]
+        calls = g.calls - before
+        ref = _reference(g, [spec])["model.yaml"]
+    assert out._replace(complete=True) == ref
+    assert calls == processes
+    assert out.code_changes and all(c.commit.subject > "c2300" for c in out.code_changes)
+    assert out.owners[-1].commit.subject == ("start" if how in ("rename", "code-file") else "c100")
 
 
 def test_literal_pathspecs_only_where_they_apply() -> None:

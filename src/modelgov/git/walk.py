@@ -359,6 +359,17 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
     return [*MODEL_GLOBS, *(":(literal)" + p for p in literals)]
 
 
+def model_pathspecs(specs: Sequence[ModelSpec], *, literal: bool = False) -> list[str]:
+    """The part of :func:`pathspecs` (or, ``literal``, of :func:`literal_pathspecs`)
+    that names the model files, without the code folders: what an owner history
+    needs (:meth:`Walker.owners_only`)."""
+    files = list(dict.fromkeys(spec.file for spec in specs))
+    if literal:
+        return [":(literal)" + f for f in files]
+    odd = [f for f in files if f.rsplit("/", 1)[-1] not in ("model.yaml", "model.yml")]
+    return [*MODEL_GLOBS, *(":(literal)" + f for f in odd)]
+
+
 def literal_pathspecs(specs: Sequence[ModelSpec]) -> list[str] | None:
     """:func:`pathspecs` with each model file named literally instead of
     :data:`MODEL_GLOBS`; ``None`` when that does not apply (the walk is not
@@ -665,6 +676,7 @@ class Walker:
         self.linear = True  # no commit walked so far has more than one parent
         self.cut = False
         self.touched = 0  # touches of model files walked so far
+        self.floor = 0  # bits every commit still to come has (see owners_only)
         self._unsatisfied = -1  # ``touched`` when satisfied() last said no
 
     def follows(self, path: str) -> bool:
@@ -678,7 +690,7 @@ class Walker:
             return False
         self.seen.add(c.sha)
         reviewed = self.reviewed
-        bits = reviewed.pop(c.sha, 0)
+        bits = reviewed.pop(c.sha, 0) | self.floor
         if len(c.parents) > 1:
             if self.linear:
                 bits = self._settle(bits)  # from here on every touch is judged as it comes
@@ -803,6 +815,30 @@ class Walker:
         old, new = self.digests.get(ch.old_blob), self.digests.get(ch.new_blob)
         # a version that does not load: the edit broke or fixed the file, a real change
         return old is None or new is None or old != new
+
+    def owners_only(self) -> str | None:
+        """The commit to walk on from when only the owner histories (MG204) still need
+        older commits, else ``None``.
+
+        In a linear history, once every model with ``paths`` has its last change and the
+        next commit (the one ``reviewed`` holds) carries its bit, every commit still to
+        come is an ancestor of that change: no code change can be unseen.  What is left
+        is older versions of the model files, which a log limited to them alone reads at
+        a fraction of the cost (git compares one name per commit instead of the code
+        folders): :func:`walk_streamed` goes on from the returned commit with such a
+        log, and :attr:`floor` gives every commit it shows the bits it would have had."""
+        if not self.linear or len(self.reviewed) != 1:
+            return None
+        ((frontier, bits),) = self.reviewed.items()
+        for t in self.tracks:
+            if t.deleted:
+                continue
+            if t.head_blob is None:
+                return None
+            if t.rx is not None and (t.pending or not t.changes or not bits & t.bit):
+                return None
+        self.floor = bits
+        return frontier
 
     def satisfied(self) -> bool:
         """May the walk stop here?  Only in a linear history (see the class docstring).
@@ -1006,6 +1042,10 @@ def finish(
                     touched_now = True
         owners = []
         for blob, commit in t.versions:
+            # the parents a path-limited log shows depend on its pathspecs, which differ
+            # between the walk and the narrower log of older versions (Walker.owners_only):
+            # an owner history names commits, not their place in a walk
+            commit = commit._replace(parents=())
             if blob in emails:
                 owners.append(OwnerVersion(emails[blob], commit))
                 continue
@@ -1276,20 +1316,39 @@ def model_histories(
             walker.feed(entry)
         walked = walker.result()
     else:
+        # the walk with literal names, then with the globs (a hidden rename, see
+        # literal_pathspecs), then without the narrow log of older versions (a rename
+        # only the wide log would have seen, see Walker.owners_only)
+        head = args[: args.index("--") + 1]
         literal = literal_pathspecs(specs)
-        streamed = False
+        attempts: list[tuple[list[str], bool, list[str] | None]] = [
+            (args, False, model_pathspecs(specs)),
+            (args, False, None),
+        ]
         if literal is not None:
-            head = args[: args.index("--") + 1]
+            attempts.insert(0, ([*head, *literal], True, model_pathspecs(specs, literal=True)))
 
-            def renamed(sha: str, path: str) -> bool:
-                return hidden_rename(sandbox, repo, objects, sha, path, globbed)
+        asked: dict[tuple[str, str], bool] = {}
 
+        def renamed(sha: str, path: str) -> bool:
+            if (sha, path) not in asked:
+                asked[sha, path] = hidden_rename(sandbox, repo, objects, sha, path, globbed)
+            return asked[sha, path]
+
+        for wide, check, narrow in attempts:
             try:
                 walked = walk_streamed(
-                    sandbox, walker, [*head, *literal], boundary, refs=refs, added=renamed
+                    sandbox,
+                    walker,
+                    wide,
+                    boundary,
+                    refs=refs,
+                    added=renamed,
+                    check=check,
+                    narrow=narrow,
                 )
-                streamed = True
-            except HiddenRename:  # walk again with the globs, which see the rename
+                break
+            except HiddenRename:  # walk again, seeing what this walk could not
                 walker = Walker(
                     specs,
                     rev=start,
@@ -1297,8 +1356,6 @@ def model_histories(
                     emails_of=emails_of,
                     digests_of=digests_of,
                 )
-        if not streamed:
-            walked = walk_streamed(sandbox, walker, args, boundary, refs=refs)
     if walked is None:  # not in topological order: walk it again, sorted by git
         raw = sandbox.run([*LOG, "--topo-order", *args], refs=refs)
         walked = walk(
@@ -1491,6 +1548,11 @@ def hidden_rename(
     return False
 
 
+#: Commits a walk reads before it may go on with the narrow log of older versions
+#: (:meth:`Walker.owners_only`): one more git process pays only on a long history.
+NARROW_AFTER = 500
+
+
 def walk_streamed(
     sandbox: Sandbox,
     walker: Walker,
@@ -1499,32 +1561,54 @@ def walk_streamed(
     *,
     refs: bool,
     added: Callable[[str, str], bool] | None = None,
+    check: bool = True,
+    narrow: Sequence[str] | None = None,
 ) -> Walk | None:
     """Feed ``git log ARGS`` to ``walker`` as it comes; stop when it is satisfied.
 
     ``None`` when the log was not in topological order (the walk is void).
-    ``added(sha, path)``: asked for each addition of a file the walk follows
-    (outside a shallow boundary), before it is fed; ``True`` (it was a
-    rename the pathspecs hid) raises :class:`HiddenRename`."""
-    parser = LogParser(boundary)
+    ``narrow``: the pathspecs of the model files alone; once only owner
+    histories need older commits (:meth:`Walker.owners_only`) and the walk has
+    read :data:`NARROW_AFTER` commits, the log is stopped and the walk goes on
+    with ``git log`` limited to them, from the next commit.  ``added(sha,
+    path)``: asked for each addition of a file the walk follows (outside a
+    shallow boundary) before it is fed -- by the narrow log, and with ``check``
+    by the first -- ``True`` (a rename these pathspecs hid) raises
+    :class:`HiddenRename`."""
+    head = list(args[: args.index("--end-of-options") + 1])
     chunks = sandbox.stream([*LOG, *args], refs=refs)
+    asks = added if check else None
     try:
-        for chunk in chunks:
-            for entry in parser.feed(chunk):
-                if added is not None and _added(walker, entry, added):
-                    raise HiddenRename(entry.commit.sha)
-                if not walker.feed(entry):
-                    return None
-            if walker.satisfied():
-                return walker.result(cut=True)
-        for entry in parser.close():
-            if added is not None and _added(walker, entry, added):
-                raise HiddenRename(entry.commit.sha)
-            if not walker.feed(entry):
-                return None
+        while True:
+            parser = LogParser(boundary)
+            frontier = None
+            for chunk in chunks:
+                for entry in parser.feed(chunk):
+                    if asks is not None and _added(walker, entry, asks):
+                        raise HiddenRename(entry.commit.sha)
+                    if not walker.feed(entry):
+                        return None
+                if walker.satisfied():
+                    return walker.result(cut=True)
+                if (
+                    narrow is not None
+                    and len(walker.seen) >= NARROW_AFTER
+                    and (frontier := walker.owners_only()) is not None
+                ):
+                    break
+            if frontier is None:
+                for entry in parser.close():
+                    if asks is not None and _added(walker, entry, asks):
+                        raise HiddenRename(entry.commit.sha)
+                    if not walker.feed(entry):
+                        return None
+                return walker.result()
+            chunks.close()  # what it would still show is known, or left to the narrow log
+            assert narrow is not None
+            specs, narrow, asks = list(narrow), None, added
+            chunks = sandbox.stream([*LOG, *head, frontier, "--", *specs], refs=False)
     finally:
         chunks.close()  # stops git if it is still writing
-    return walker.result()
 
 
 def _added(walker: Walker, entry: LogEntry, renamed: Callable[[str, str], bool]) -> bool:
