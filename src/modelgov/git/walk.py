@@ -1298,13 +1298,12 @@ def model_histories(
     def digests_of(blobs: Sequence[str]) -> dict[str, str | None]:
         return {b: content_digest_of(raw) for b, raw in contents(blobs).items()}
 
-    walker = Walker(
-        specs,
-        rev=start,
-        shallow=bool(boundary),
-        emails_of=emails_of,
-        digests_of=digests_of,
-    )
+    def new_walker() -> Walker:
+        return Walker(
+            specs, rev=start, shallow=bool(boundary), emails_of=emails_of, digests_of=digests_of
+        )
+
+    walker = new_walker()
     small = (
         None
         if boundary or refs
@@ -1349,13 +1348,7 @@ def model_histories(
                 )
                 break
             except HiddenRename:  # walk again, seeing what this walk could not
-                walker = Walker(
-                    specs,
-                    rev=start,
-                    shallow=bool(boundary),
-                    emails_of=emails_of,
-                    digests_of=digests_of,
-                )
+                walker = new_walker()
     if walked is None:  # not in topological order: walk it again, sorted by git
         raw = sandbox.run([*LOG, "--topo-order", *args], refs=refs)
         walked = walk(
