@@ -377,6 +377,48 @@ def test_older_versions_are_read_with_a_log_of_the_model_files_alone(
     assert out.owners[-1].commit.subject == ("start" if how in ("rename", "code-file") else "c100")
 
 
+def test_the_narrow_log_of_older_versions_meets_a_merge(tmp_path: Path) -> None:
+    """A merge older than where the walk narrows to the model files: the walk reads to the
+    end (the history is not linear any more) and still gives the whole glob walk's answer,
+    the side branch's version of model.yaml included."""
+    path = tmp_path / "merged"
+    steps = []
+    for i in range(2400):
+        stamp = f"{2024 + i // 336}-{i // 28 % 12 + 1:02d}-{i % 28 + 1:02d}T10:00:00"
+        files: dict[str, str | bytes | None] = {"src/a.py": str(i)} if i % 3 else {"docs/x": str(i)}
+        if i == 0:
+            files = {"src/a.py": "0", "model.yaml": model_yaml()}
+        elif i == 2300:
+            files = {"model.yaml": model_yaml(extra="description: reviewed\n")}
+        steps.append(orgfixture.Commit(files, stamp, f"c{i}"))
+    raw = orgfixture.stream(steps)
+    side_yaml = model_yaml(extra="description: from the side branch\n").encode()
+    who = b"Sam Lee <sam.lee@example.com> 1717000000 +0000"
+    side = (
+        b"commit refs/heads/side\nmark :99999\nauthor " + who + b"\ncommitter " + who + b"\n"
+        b"data 4\nside\nfrom :798\n"
+        b"M 100644 inline model.yaml\ndata %d\n%s\n" % (len(side_yaml), side_yaml)
+    )
+    at = raw.index(b"commit refs/heads/main\nmark :801\n")
+    merge_from = raw.index(b"from :800\n", at) + len(b"from :800\n")
+    raw = (
+        raw[:at]
+        + side
+        + raw[at:merge_from]
+        + b"merge :99999\nM 100644 inline model.yaml\ndata %d\n%s\n" % (len(side_yaml), side_yaml)
+        + raw[merge_from:]
+    )
+    git(tmp_path, "init", "-q", "-b", "main", str(path))
+    subprocess.run(
+        ["git", "fast-import", "--quiet", "--done"], cwd=path, env=git_env(), input=raw, check=True
+    )
+    spec = ModelSpec("model.yaml", "", ("src/**",), owner="dana.okafor@example.com")
+    out, ref, calls = _walk_and_reference(path, spec._replace(owner=None))
+    assert out == ref and out.complete
+    assert "side" in [v.commit.subject for v in out.owners]
+    assert calls == 3  # cat-file, the wide log, the narrow log (to the end: a merge)
+
+
 def test_literal_pathspecs_only_where_they_apply() -> None:
     one = ModelSpec("models/a/model.yaml", "models/a", ("src/**",))
     odd = ModelSpec("ml/fraud.yaml", "ml", ("ml/**",))
