@@ -1249,12 +1249,18 @@ def model_histories(
     Git processes, whatever the number of models (``sandbox.calls`` counts them):
 
     * one ``git log --parents --raw -z --no-abbrev -M`` from ``rev``,
-      limited by :func:`pathspecs` and streamed (:func:`walk_streamed`): in a
-      linear history it is stopped as soon as every model has what its
-      rules need (:meth:`Walker.satisfied`), so a long history is not read to
-      its start.  Its default order is topological unless committer dates go
-      backwards; when the walk meets a commit after its parent, a second
-      ``log --topo-order`` walks it sorted;
+      limited by :func:`literal_pathspecs` (or :func:`pathspecs`) and
+      streamed (:func:`walk_streamed`): in a linear history it is stopped as
+      soon as every model has what its rules need (:meth:`Walker.satisfied`),
+      so a long history is not read to its start.  Its default order is
+      topological unless committer dates go backwards; when the walk meets a
+      commit after its parent, a second ``log --topo-order`` walks it sorted;
+    * on a long history whose owner histories reach further back than the
+      models' last changes, a second ``log`` limited to the model files goes
+      on from where the first stopped (:meth:`Walker.owners_only`);
+    * a ``diff-tree`` for an addition of a model file that may be a rename
+      those pathspecs hid (:func:`hidden_rename`), and after one, the walk
+      again with wider pathspecs;
     * the committed versions of the model files (owner history) and, for
       models judged from the work tree (``worktree_ids`` set), their index
       entries (``:0:path``) are read by the repository's ``cat-file``
