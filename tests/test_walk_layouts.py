@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -87,9 +88,13 @@ def _check(repo: Path, today: str) -> tuple[int, dict[str, object]]:
 
 
 def _mg202(report: dict[str, object]) -> list[str]:
+    return _messages(report, "MG202")
+
+
+def _messages(report: dict[str, object], rule: str) -> list[str]:
     findings = report["findings"]
     assert isinstance(findings, list)
-    return [f["message"] for f in findings if f["rule"] == "MG202"]
+    return [f["message"] for f in findings if f["rule"] == rule]
 
 
 @pytest.mark.parametrize("commits", [300, pytest.param(3000, marks=pytest.mark.slow)])
@@ -128,6 +133,58 @@ def test_reviewed_layout_stops_at_the_last_review(tmp_path: Path, commits: int) 
     else:  # every later code change was committed on the review's day: covered by it
         assert _mg202(report) == []
     assert code in (0, 1)
+
+
+def handed_over_repo(path: Path, commits: int) -> None:
+    """Sam's model.yaml first; Dana takes over 20 commits later without recording a
+    handoff; code in every other commit, Dana's reviews every 50 commits, the last 10
+    commits before the end: the change of owner lies far beyond model.yaml's last change."""
+    no_handoff = re.sub(r"  handoff:.*\n(?:    .*\n)+", "", of.model_yaml(), count=1)
+    files: dict[str, str | bytes | None] = dict(of.example_files(of.COMPLIANT))
+    files["model.yaml"] = of.model_yaml(owner="sam.lee@example.com", text=no_handoff)
+    history = [of.Commit(files, _stamp(START), "import", "Sam Lee <sam.lee@example.com>")]
+    for i in range(1, commits):
+        when = START + _dt.timedelta(minutes=10 * i)
+        if i == 20 or i % 50 == 0 or i == commits - 10:
+            text = of.model_yaml(reviewed=when.date().isoformat(), text=no_handoff)
+            history.append(of.Commit({"model.yaml": text}, _stamp(when), f"review {i}"))
+            continue
+        change: dict[str, str | bytes | None] = (
+            {CODE[i % 3]: f"v = {i}\n"} if i % 2 else {OTHER[0]: f"v = {i}\n"}
+        )
+        history.append(of.Commit(change, _stamp(when), f"change {i}"))
+    of.fast_import(path, history, checkout=True)
+
+
+def test_an_old_change_of_owner_is_found_past_where_the_walk_narrows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MG204 through the command line on a history where the owner changed 1,480 commits
+    before model.yaml's last change: the walk goes on with a log of the model files alone
+    (walk.NARROW_AFTER) and reports what the wide walk to the end reports."""
+    from modelgov.git import walk
+
+    repo = tmp_path / "handed"
+    handed_over_repo(repo, 1500)
+    narrowed_at: list[str] = []
+    owners_only = walk.Walker.owners_only
+
+    def spy(self: walk.Walker) -> str | None:
+        found = owners_only(self)
+        if found is not None:
+            narrowed_at.append(found)
+        return found
+
+    monkeypatch.setattr(walk.Walker, "owners_only", spy)
+    code, narrowed = _check(repo, "2026-11-30")
+    assert code == 1 and len(narrowed_at) == 1  # the walk went on with the narrow log
+    messages = _messages(narrowed, "MG204")
+    assert len(messages) == 1, messages
+    assert "changed from sam.lee@example.com to dana.okafor@example.com" in messages[0]
+    assert "on 2026-11-17 by Dana Okafor" in messages[0]
+    monkeypatch.setattr(walk, "NARROW_AFTER", 10**9)  # the same walk, wide to the end
+    code_wide, wide = _check(repo, "2026-11-30")
+    assert (code_wide, wide["findings"]) == (code, narrowed["findings"])
 
 
 def test_streamed_parse_equals_the_whole_parse(tmp_path: Path) -> None:
