@@ -320,8 +320,14 @@ def _walk_and_reference(path: Path, spec: ModelSpec) -> tuple[ModelHistory, Mode
     ("how", "processes"),
     [
         ("new", 2),  # the log and cat-file: the addition deletes nothing, so it renames nothing
-        ("other-deleted", 3),  # + one diff-tree: another model file went away, not renamed here
-        ("rename", 4),  # + diff-tree, which finds the rename, and the walk again with the globs
+        (
+            "other-deleted",
+            3,
+        ),  # + one one-commit log: another model file went away, not renamed here
+        (
+            "rename",
+            4,
+        ),  # + a one-commit log, which finds the rename, and the walk again with the globs
         # both names are in the literal pathspecs (src is a code folder): git pairs them itself
         ("code-file", 2),
     ],
@@ -351,12 +357,12 @@ def test_model_files_named_literally_give_the_globs_answer(
     ("how", "processes"),
     [
         ("new", 3),  # cat-file, the log to model.yaml's last change, the narrow log
-        ("other-deleted", 4),  # + the diff-tree that finds no rename
-        # the narrow log meets model.yaml added: diff-tree finds the rename from
+        ("other-deleted", 4),  # + the one-commit log that finds no rename
+        # the narrow log meets model.yaml added: a one-commit log finds the rename from
         # old/model.yaml, walk again with the globs (which see it): wide and narrow logs
         ("rename", 6),
         # a rename from a code file only a wide log sees: the literal names' narrow log
-        # meets the addition (diff-tree: a rename), the globs' narrow log meets it too
+        # meets the addition (a one-commit log: a rename), the globs' narrow log meets it too
         # (git is not asked twice), the globs' whole walk sees the rename
         ("code-file", 7),
     ],

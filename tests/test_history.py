@@ -286,7 +286,7 @@ def test_rename_of_model_yaml_is_followed(make_repo: Any) -> None:
         ("dana.okafor@example.com", "dana takes over"),
         ("sam.lee@example.com", "initial"),
     ]
-    # a log walk naming new/model.yaml literally meets its addition, one diff-tree says it
+    # a log walk naming new/model.yaml literally meets its addition, a one-commit log says it
     # was a rename, the walk is made again with the globs; one cat-file for the versions
     assert calls == 4
 

@@ -27,7 +27,7 @@ through the ``cat-file`` process instead (:func:`log_from_objects`;
 :func:`parse_commit`, :func:`diff_entries`, :func:`small_log` give the
 records ``git log`` would print; anything they might show differently is left
 to ``git log``).  A model file renamed from a name the literal pathspecs do
-not hold costs a ``diff-tree`` and a second ``log``; an addition that
+not hold costs a one-commit ``log`` and a second walk; an addition that
 deletes nothing the globs match is told apart in Python, without a process.
 
 Bounds of the walk (no rule's answer depends on what is not read): MG202
@@ -1258,9 +1258,9 @@ def model_histories(
     * on a long history whose owner histories reach further back than the
       models' last changes, a second ``log`` limited to the model files goes
       on from where the first stopped (:meth:`Walker.owners_only`);
-    * a ``diff-tree`` for an addition of a model file that may be a rename
-      those pathspecs hid (:func:`hidden_rename`), and after one, the walk
-      again with wider pathspecs;
+    * a one-commit ``log`` for an addition of a model file that may be a
+      rename those pathspecs hid (:func:`hidden_rename`), and after one, the
+      walk again with wider pathspecs;
     * the committed versions of the model files (owner history) and, for
       models judged from the work tree (``worktree_ids`` set), their index
       entries (``:0:path``) are read by the repository's ``cat-file``
@@ -1491,13 +1491,12 @@ def hidden_rename(
     specs: Sequence[str],
 ) -> bool:
     """Whether commit ``sha`` renamed or copied a file to ``path`` in the diff that
-    ``git log --raw -M -- SPECS`` shows for it (against its first parent, with the
-    same pathspecs, so the same pairing).
+    ``git log --raw -M -- SPECS`` shows for it.
 
     Read in Python first: a root commit, or one that deletes no file the
     pathspecs match, renames nothing (git pairs an added file only with a
-    deleted one), so most additions cost no process.  Otherwise ``git
-    diff-tree -M`` decides, as the log would have."""
+    deleted one), so most additions cost no process.  Otherwise that very log,
+    for this one commit (``--no-walk``), decides, read by :func:`parse_log`."""
     filters = pathspec_filter(specs)
     if filters is not None:
         head = next(iter(objects.records([sha], 1 << 20)), None)
@@ -1515,15 +1514,13 @@ def hidden_rename(
                     return False
     out = sandbox.run(
         [
-            "diff-tree",
-            "--no-textconv",
-            "--no-ext-diff",
-            "-r",
-            "-M",
+            *LOG,
+            "--no-walk",
             "--raw",
             "-z",
             "--no-abbrev",
-            "--no-commit-id",
+            "-M",
+            f"--format={LOG_FORMAT}",
             "--end-of-options",
             sha,
             "--",
@@ -1531,20 +1528,11 @@ def hidden_rename(
         ],
         refs=False,
     )
-    tokens = out.split(b"\0")
-    i = 0
-    while i < len(tokens):
-        meta = tokens[i]
-        if not meta.startswith(b":"):
-            i += 1
-            continue
-        if meta.split(b" ")[-1][:1] in (b"R", b"C"):
-            if i + 2 < len(tokens) and tokens[i + 2].decode("utf-8", "surrogateescape") == path:
-                return True
-            i += 3
-        else:
-            i += 2
-    return False
+    return any(
+        ch.status in ("R", "C") and ch.path == path
+        for entry in parse_log(out)
+        for ch in entry.changes
+    )
 
 
 #: Commits a walk reads before it may go on with the narrow log of older versions
@@ -1577,16 +1565,23 @@ def walk_streamed(
     head = list(args[: args.index("--end-of-options") + 1])
     chunks = sandbox.stream([*LOG, *args], refs=refs)
     asks = added if check else None
+
+    def fed(entries: Iterable[LogEntry]) -> bool:
+        """Feed ``entries``; ``False`` when the order was not topological."""
+        for entry in entries:
+            if asks is not None and _added(walker, entry, asks):
+                raise HiddenRename(entry.commit.sha)
+            if not walker.feed(entry):
+                return False
+        return True
+
     try:
         while True:
             parser = LogParser(boundary)
             frontier = None
             for chunk in chunks:
-                for entry in parser.feed(chunk):
-                    if asks is not None and _added(walker, entry, asks):
-                        raise HiddenRename(entry.commit.sha)
-                    if not walker.feed(entry):
-                        return None
+                if not fed(parser.feed(chunk)):
+                    return None
                 if walker.satisfied():
                     return walker.result(cut=True)
                 if (
@@ -1596,12 +1591,7 @@ def walk_streamed(
                 ):
                     break
             if frontier is None:
-                for entry in parser.close():
-                    if asks is not None and _added(walker, entry, asks):
-                        raise HiddenRename(entry.commit.sha)
-                    if not walker.feed(entry):
-                        return None
-                return walker.result()
+                return walker.result() if fed(parser.close()) else None
             chunks.close()  # what it would still show is known, or left to the narrow log
             assert narrow is not None
             specs, narrow, asks = list(narrow), None, added
