@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,6 +186,91 @@ def test_an_old_change_of_owner_is_found_past_where_the_walk_narrows(
     monkeypatch.setattr(walk, "NARROW_AFTER", 10**9)  # the same walk, wide to the end
     code_wide, wide = _check(repo, "2026-11-30")
     assert (code_wide, wide["findings"]) == (code, narrowed["findings"])
+
+
+def monorepo_with_a_rename(path: Path, commits: int) -> None:
+    """Two models.  models/a starts as Sam's ``model.yml``; Dana takes over (no handoff
+    recorded), then the file is renamed to ``model.yaml``; code of both models changes
+    throughout, both are reviewed every 50 commits, the last time 10 commits before the
+    end.  models/b is the compliant example."""
+    no_handoff = re.sub(r"  handoff:.*\n(?:    .*\n)+", "", of.model_yaml(), count=1)
+    files: dict[str, str | bytes | None] = {}
+    for name in ("a", "b"):
+        files.update(of.example_files(of.COMPLIANT, f"models/{name}"))
+    del files["models/a/model.yaml"]
+    files["models/a/model.yml"] = of.model_yaml(owner="sam.lee@example.com", text=no_handoff)
+    history = [of.Commit(files, _stamp(START), "import", "Sam Lee <sam.lee@example.com>")]
+    a_name = "models/a/model.yml"
+    for i in range(1, commits):
+        when = START + _dt.timedelta(minutes=10 * i)
+        day = when.date().isoformat()
+        change: dict[str, str | bytes | None]
+        if i == 20:
+            change = {a_name: of.model_yaml(text=no_handoff)}
+        elif i == 40:
+            change = {a_name: None, "models/a/model.yaml": of.model_yaml(text=no_handoff)}
+            a_name = "models/a/model.yaml"
+        elif i % 50 == 0 or i == commits - 10:
+            change = {
+                a_name: of.model_yaml(reviewed=day, text=no_handoff),
+                "models/b/model.yaml": of.model_yaml(reviewed=day),
+            }
+        else:
+            change = {f"models/{'ab'[i % 2]}/{CODE[i % 3]}": f"v = {i}\n"}
+        history.append(of.Commit(change, _stamp(when), f"change {i}"))
+    of.fast_import(path, history, checkout=True)
+
+
+def _verdicts(findings: list[dict[str, object]], file: str) -> list[tuple[object, ...]]:
+    return sorted(
+        (f["rule"], f["pointer"], f["line"], f["message"])
+        for f in findings
+        if f.get("file", file) == file
+    )
+
+
+def test_one_target_several_targets_and_the_audit_judge_a_long_history_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1,200-commit monorepo where models/a's file was renamed after its owner
+    changed: judged alone, beside models/b, and by the audit (the committed tree,
+    read through the object store), the history rules say the same -- MG204 finds
+    Sam behind the rename, past where the walk narrows to the model files."""
+    from modelgov.git import walk
+
+    repo = tmp_path / "org" / "mono"
+    monorepo_with_a_rename(repo, 1200)
+    seen: list[str] = []
+    owners_only, hidden_rename = walk.Walker.owners_only, walk.hidden_rename
+
+    def narrowed(self: walk.Walker) -> str | None:
+        found = owners_only(self)
+        seen.extend(["narrowed"] if found else [])
+        return found
+
+    def renamed(*args: Any) -> bool:
+        found = hidden_rename(*args)
+        seen.extend(["renamed"] if found else [])
+        return found
+
+    monkeypatch.setattr(walk.Walker, "owners_only", narrowed)
+    monkeypatch.setattr(walk, "hidden_rename", renamed)
+    a = "models/a/model.yaml"
+    alone = run_cli("check", str(repo / "models" / "a"), "--today", "2026-11-30",
+                    "--format", "json", cwd=repo)  # fmt: skip
+    both = run_cli("check", ".", "--today", "2026-11-30", "--format", "json", cwd=repo)
+    assert alone.exit_code == both.exit_code == 1, alone.stdout + both.stdout
+    # each check: the literal walk narrows, meets the rename, and is made again
+    assert seen.count("renamed") == 2 and seen.count("narrowed") >= 2, seen
+    one = _verdicts(json.loads(alone.stdout)["findings"], a)
+    assert one == _verdicts(json.loads(both.stdout)["findings"], a)
+    (mg204,) = [f[3] for f in one if f[0] == "MG204"]
+    assert "changed from sam.lee@example.com to dana.okafor@example.com" in str(mg204)
+    audit = run_cli("audit", str(tmp_path / "org"), "--today", "2026-11-30",
+                    "--format", "json", "--jobs", "1")  # fmt: skip
+    assert audit.exit_code == 1, audit.stdout + audit.stderr
+    (row,) = [r for r in json.loads(audit.stdout)["models"] if r["path"] == a]
+    assert _verdicts(row["findings"], a) == one
 
 
 def test_streamed_parse_equals_the_whole_parse(tmp_path: Path) -> None:
