@@ -1499,17 +1499,18 @@ def hidden_rename(
     for this one commit (``--no-walk``), decides, read by :func:`parse_log`."""
     filters = pathspec_filter(specs)
     if filters is not None:
-        head = next(iter(objects.records([sha], 1 << 20)), None)
-        body = head[1] if head is not None else None
-        raw = parse_commit(sha, body) if body is not None else None
-        if raw is not None and not raw.commit.parents:
-            return False
-        if raw is not None and len(raw.commit.parents) == 1:
-            parent = next(iter(objects.records([raw.commit.parents[0]], 1 << 20)), None)
-            above = parse_commit(raw.commit.parents[0], parent[1]) if parent and parent[1] else None
-            if above is not None:
+        read = objects.records([sha, f"{sha}~1"], 1 << 20)  # the commit and its first parent
+        commits = [
+            parse_commit(header.split(" ", 1)[0], body) if body is not None else None
+            for header, body in read
+        ]
+        if len(commits) == 2 and (new := commits[0]) is not None:
+            if not new.commit.parents:
+                return False  # a root commit renames nothing
+            old = commits[1]
+            if len(new.commit.parents) == 1 and old is not None:
                 zero = "0" * (64 if repo.object_format() == "sha256" else 40)
-                found = tree_changes(objects, [(raw.tree, above.tree)], *filters, zero)
+                found = tree_changes(objects, [(new.tree, old.tree)], *filters, zero)
                 if found is not None and not any(ch.status == "D" for ch in found[0]):
                     return False
     out = sandbox.run(
