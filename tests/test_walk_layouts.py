@@ -260,8 +260,10 @@ def test_one_target_several_targets_and_the_audit_judge_a_long_history_alike(
                     "--format", "json", cwd=repo)  # fmt: skip
     both = run_cli("check", ".", "--today", "2026-11-30", "--format", "json", cwd=repo)
     assert alone.exit_code == both.exit_code == 1, alone.stdout + both.stdout
-    # each check: the literal walk narrows, meets the rename, and is made again
-    assert seen.count("renamed") == 2 and seen.count("narrowed") >= 2, seen
+    # each check's literal walk meets the rename -- before or after it narrows, as git's
+    # output arrives in pieces -- and is made again; the two-model walk, reading 1,160
+    # entries to the rename, narrows (a piece of at most 64 KiB holds ~200 entries)
+    assert seen.count("renamed") == 2 and "narrowed" in seen, seen
     one = _verdicts(json.loads(alone.stdout)["findings"], a)
     assert one == _verdicts(json.loads(both.stdout)["findings"], a)
     (mg204,) = [f[3] for f in one if f[0] == "MG204"]
