@@ -104,6 +104,11 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def postmortem_text(entry: dict[str, Any]) -> str:
+    """An incident's ``postmortem`` as written (stripped; ``''``: none declared)."""
+    return _text(entry.get("postmortem"))
+
+
 def postmortems(
     data: Any,
     *,
@@ -127,7 +132,7 @@ def postmortems(
         pointer = join_pointer("/incidents", index)
         if "postmortem" in entry:
             pointer = join_pointer(pointer, "postmortem")
-        text = _text(entry.get("postmortem"))
+        text = postmortem_text(entry)
         there = bool(text) and exists(text)
         required = at_least(SEVERITIES[rank], min_severity)
         due = when + _dt.timedelta(days=due_days) if required else None

@@ -57,11 +57,6 @@ def severities_at_or_above(min_severity: str) -> str:
     return ", ".join(SEVERITIES[: SEVERITIES.index(min_severity) + 1])
 
 
-def _declared(entry: dict[str, Any]) -> bool:
-    written = entry.get("postmortem")
-    return isinstance(written, str) and bool(written.strip())
-
-
 def postmortems(
     data: Any, policy: IncidentPolicy | None, today: _dt.date | None
 ) -> dict[int, PostmortemState]:
@@ -69,7 +64,7 @@ def postmortems(
     not required under ``policy``, or unknown (no policy known, or an incident with no
     valid severity or date, which MG010 reports)."""
     out: dict[int, PostmortemState] = {
-        index: PostmortemState(index, "written" if _declared(entry) else "unknown")
+        index: PostmortemState(index, "written" if facts.postmortem_text(entry) else "unknown")
         for index, entry in facts.incident_entries(data)
     }
     if policy is None or today is None:
