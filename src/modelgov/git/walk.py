@@ -342,7 +342,7 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
     """
     literals: dict[str, None] = {}
     for spec in specs:
-        if spec.file.rsplit("/", 1)[-1] not in ("model.yaml", "model.yml"):
+        if not _globbed(spec.file):
             literals.setdefault(spec.file, None)
         for pattern in spec.paths:
             anchored = anchor(spec.base, pattern)
@@ -359,15 +359,23 @@ def pathspecs(specs: Sequence[ModelSpec]) -> list[str]:
     return [*MODEL_GLOBS, *(":(literal)" + p for p in literals)]
 
 
+def _globbed(file: str) -> bool:
+    """Whether :data:`MODEL_GLOBS` match the model file ``file``."""
+    return file.rsplit("/", 1)[-1] in ("model.yaml", "model.yml")
+
+
+def _model_files(specs: Sequence[ModelSpec]) -> list[str]:
+    return list(dict.fromkeys(spec.file for spec in specs))
+
+
 def model_pathspecs(specs: Sequence[ModelSpec], *, literal: bool = False) -> list[str]:
     """The part of :func:`pathspecs` (or, ``literal``, of :func:`literal_pathspecs`)
     that names the model files, without the code folders: what an owner history
     needs (:meth:`Walker.owners_only`)."""
-    files = list(dict.fromkeys(spec.file for spec in specs))
+    files = _model_files(specs)
     if literal:
         return [":(literal)" + f for f in files]
-    odd = [f for f in files if f.rsplit("/", 1)[-1] not in ("model.yaml", "model.yml")]
-    return [*MODEL_GLOBS, *(":(literal)" + f for f in odd)]
+    return [*MODEL_GLOBS, *(":(literal)" + f for f in files if not _globbed(f))]
 
 
 def literal_pathspecs(specs: Sequence[ModelSpec]) -> list[str] | None:
@@ -387,7 +395,7 @@ def literal_pathspecs(specs: Sequence[ModelSpec]) -> list[str] | None:
     full = pathspecs(specs)
     if not full:
         return None
-    files = list(dict.fromkeys(spec.file for spec in specs))
+    files = _model_files(specs)
     if len(files) > MAX_LITERALS:
         return None
     rest = [p for p in full if p not in MODEL_GLOBS and p[len(":(literal)") :] not in files]
